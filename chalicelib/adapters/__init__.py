@@ -1,0 +1,1 @@
+"""Adapters: the ports implemented over AWS, HTTP and the clock."""

@@ -1,0 +1,178 @@
+"""Integrations in DynamoDB, one item each, plus a guard item per (tenant, app).
+
+Keys: `TENANT#<tenant>` / `INTEGRATION#<id>` so a tenant can only ever read its own
+integrations, and `TENANT#<tenant>` / `APP#<app>` so a second integration of the same
+app cannot be added while one is present. Record links will live under their own
+`LINKS#<tenant>#<app>#<organisation>` keys, which a disconnect never touches.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamodb import (
+    GSI1PK,
+    GSI1SK,
+    PK,
+    SK,
+    DynamoTable,
+    condition_failed,
+    json_attribute,
+    number_attr,
+    string_attr,
+)
+from chalicelib.domain.errors import AlreadyConnected, ConcurrentUpdate, NotFound
+from chalicelib.domain.integration import Integration, IntegrationStatus
+
+ACTIVE_INDEX_KEY = "STATUS#ACTIVE"
+
+
+def tenant_key(tenant_id: str) -> str:
+    return f"TENANT#{tenant_id}"
+
+
+def integration_key(integration_id: str) -> str:
+    return f"INTEGRATION#{integration_id}"
+
+
+def app_guard_key(app: str) -> str:
+    return f"APP#{app}"
+
+
+class DynamoIntegrationRepo:
+    def __init__(self, table: DynamoTable) -> None:
+        self._table = table
+
+    def add(self, integration: Integration) -> None:
+        guard = {
+            PK: string_attr(tenant_key(integration.tenant_id)),
+            SK: string_attr(app_guard_key(integration.app)),
+            "integration_id": string_attr(integration.id),
+        }
+        try:
+            self._table.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": guard,
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": self._item(integration),
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            existing = self._guard_owner(integration.tenant_id, integration.app)
+            if existing is None:
+                raise ConcurrentUpdate("The integration was added concurrently; retry.") from error
+            raise AlreadyConnected(integration.app, existing) from error
+
+    def get(self, tenant_id: str, integration_id: str) -> Integration:
+        response = self._table.client.get_item(
+            TableName=self._table.name,
+            Key={
+                PK: string_attr(tenant_key(tenant_id)),
+                SK: string_attr(integration_key(integration_id)),
+            },
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        if item is None:
+            raise NotFound(f"Integration {integration_id} was not found.")
+        return self._from_item(item)
+
+    def list(self, tenant_id: str, include_disconnected: bool = False) -> list[Integration]:
+        paginator = self._table.client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table.name,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": string_attr(tenant_key(tenant_id)),
+                ":prefix": string_attr("INTEGRATION#"),
+            },
+            ConsistentRead=True,
+        )
+        integrations = [self._from_item(item) for page in pages for item in page["Items"]]
+        if not include_disconnected:
+            integrations = [
+                i for i in integrations if i.status is not IntegrationStatus.DISCONNECTED
+            ]
+        return sorted(integrations, key=lambda i: i.created_at)
+
+    def save(self, integration: Integration) -> None:
+        expected = integration.revision
+        integration.revision = expected + 1
+        put = {
+            "TableName": self._table.name,
+            "Item": self._item(integration),
+            "ConditionExpression": "revision = :expected",
+            "ExpressionAttributeValues": {":expected": number_attr(expected)},
+        }
+        try:
+            if integration.status is IntegrationStatus.DISCONNECTED:
+                self._table.client.transact_write_items(
+                    TransactItems=[{"Put": put}, {"Delete": self._guard_release(integration)}]
+                )
+            else:
+                self._table.client.put_item(**put)
+        except ClientError as error:
+            integration.revision = expected
+            code = error.response["Error"]["Code"]
+            if condition_failed(error) or code == "TransactionCanceledException":
+                raise ConcurrentUpdate(
+                    "The integration was changed by another request; reload and retry."
+                ) from error
+            raise
+
+    def _guard_release(self, integration: Integration) -> dict[str, Any]:
+        return {
+            "TableName": self._table.name,
+            "Key": {
+                PK: string_attr(tenant_key(integration.tenant_id)),
+                SK: string_attr(app_guard_key(integration.app)),
+            },
+            # Only free the slot this integration holds, never a newer one's.
+            "ConditionExpression": "attribute_not_exists(PK) OR integration_id = :id",
+            "ExpressionAttributeValues": {":id": string_attr(integration.id)},
+        }
+
+    def _guard_owner(self, tenant_id: str, app: str) -> str | None:
+        response = self._table.client.get_item(
+            TableName=self._table.name,
+            Key={PK: string_attr(tenant_key(tenant_id)), SK: string_attr(app_guard_key(app))},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return item["integration_id"]["S"] if item else None
+
+    def _item(self, integration: Integration) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            PK: string_attr(tenant_key(integration.tenant_id)),
+            SK: string_attr(integration_key(integration.id)),
+            "status": string_attr(integration.status.value),
+            "app": string_attr(integration.app),
+            "revision": number_attr(integration.revision),
+            "doc": json_attribute(integration.model_dump(mode="json")),
+        }
+        if integration.status is IntegrationStatus.ACTIVE:
+            item[GSI1PK] = string_attr(ACTIVE_INDEX_KEY)
+            item[GSI1SK] = string_attr(f"{integration.tenant_id}#{integration.id}")
+        return item
+
+    @staticmethod
+    def _from_item(item: dict[str, Any]) -> Integration:
+        document = json.loads(item["doc"]["S"])
+        document["revision"] = int(item["revision"]["N"])
+        return Integration.model_validate(document)

@@ -1,0 +1,1 @@
+"""One folder per accounting app; `registry` picks the one an integration uses."""

@@ -1,0 +1,1 @@
+"""HTTP layer: Chalice blueprints that parse, authorise, call one service, answer."""

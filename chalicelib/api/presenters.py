@@ -1,0 +1,46 @@
+"""Domain objects as the JSON shapes API.md promises."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.domain.apps import AppInfo
+from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
+
+
+def iso_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def organisation_json(organisation: Organisation) -> dict[str, str]:
+    return {"id": organisation.id, "name": organisation.name}
+
+
+def integration_json(integration: Integration) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": integration.id,
+        "app": integration.app,
+        "status": integration.status.value,
+        "organisation": (
+            organisation_json(integration.organisation) if integration.organisation else None
+        ),
+        "config": integration.config,
+        "config_version": integration.config_version,
+        "last_sync": integration.last_sync,
+        "attention": integration.attention.model_dump() if integration.attention else None,
+        "created_at": iso_utc(integration.created_at),
+        "updated_at": iso_utc(integration.updated_at),
+    }
+    if integration.status is IntegrationStatus.CHOOSE_ORGANISATION:
+        body["organisations"] = [organisation_json(org) for org in integration.organisations]
+    return body
+
+
+def app_json(app: AppInfo) -> dict[str, Any]:
+    return {
+        "key": app.key,
+        "name": app.name,
+        "available": app.available,
+        "sync_domains": list(app.sync_domains),
+    }

@@ -1,0 +1,71 @@
+"""RFC 7807 problem+json responses, and which error kind gets which status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Response
+
+from chalicelib.domain import errors
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int, str], ...] = (
+    (errors.NotAuthenticated, 401, "unauthenticated"),
+    (errors.NotAllowed, 403, "forbidden"),
+    (errors.NotFound, 404, "not-found"),
+    (errors.ValidationFailed, 422, "validation-failed"),
+    (errors.InvalidOAuthState, 400, "invalid-oauth-state"),
+    (errors.InvalidRequest, 400, "invalid-request"),
+    (errors.AlreadyConnected, 409, "already-connected"),
+    (errors.InvalidTransition, 409, "invalid-status"),
+    (errors.ConcurrentUpdate, 409, "concurrent-update"),
+    (errors.Conflict, 409, "conflict"),
+    (errors.AccessRevoked, 409, "access-revoked"),
+    (errors.ProviderUnavailable, 502, "app-unavailable"),
+    (errors.ProviderError, 502, "app-error"),
+)
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body = {"type": f"urn:loc8:problem:{slug}", "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    return Response(
+        body=body,
+        status_code=status,
+        headers={"Content-Type": PROBLEM_CONTENT_TYPE, **(headers or {})},
+    )
+
+
+def problem_for(error: errors.DomainError) -> Response:
+    status, slug = next(
+        ((status, slug) for kind, status, slug in STATUS_BY_ERROR if isinstance(error, kind)),
+        (400, "request-failed"),
+    )
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    if isinstance(error, errors.ValidationFailed):
+        extra["errors"] = [{"field": p.field, "message": p.message} for p in error.problems]
+    if isinstance(error, errors.AlreadyConnected):
+        extra["integration_id"] = error.existing_id
+    if isinstance(error, errors.NotAuthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="loc8-integrations"'
+    if isinstance(error, errors.ProviderUnavailable) and error.retry_after_seconds:
+        headers["Retry-After"] = str(int(error.retry_after_seconds))
+    return problem(status, error.title, error.message, slug, headers=headers, **extra)
+
+
+def internal_error() -> Response:
+    return problem(
+        500,
+        "Internal error",
+        "Something went wrong on our side; it has been logged. Try again.",
+        "internal-error",
+    )

@@ -1,0 +1,19 @@
+"""Registers the blueprints and middleware on the Chalice app (called from app.py)."""
+
+from __future__ import annotations
+
+from chalice import Chalice, ConvertToMiddleware
+
+from chalicelib.api.cors import add_preflight_routes, cors_middleware
+from chalicelib.api.integrations import integrations
+from chalicelib.api.meta import meta
+from chalicelib.api.oauth import oauth
+from chalicelib.observability import logger
+
+
+def wire(app: Chalice) -> None:
+    for blueprint in (meta, integrations, oauth):
+        app.register_blueprint(blueprint)
+    add_preflight_routes(app)
+    app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
+    app.register_middleware(cors_middleware, "http")

@@ -1,0 +1,167 @@
+"""Composition root: builds the real adapters from Settings, each on first use.
+
+Nothing here runs at import, so a cold start pays only for what a request uses.
+Tests build a Container with their own clock or clients and install it with
+`use_container`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cached_property
+from typing import Any
+
+import requests
+
+from chalicelib.adapters.app_secrets import AppSecrets
+from chalicelib.adapters.clock import SystemClock
+from chalicelib.adapters.dynamodb import DynamoTable
+from chalicelib.adapters.integration_repo import DynamoIntegrationRepo
+from chalicelib.adapters.oauth_state_store import DynamoOAuthStateStore
+from chalicelib.adapters.providers.registry import ProviderRegistry
+from chalicelib.adapters.providers.xero.oauth import XeroOAuth
+from chalicelib.adapters.token_vault import SecretsManagerTokenVault
+from chalicelib.api.auth import JwksKeys, JwtVerifier
+from chalicelib.domain.oauth_state import StateSigner
+from chalicelib.ports import AccountingAuth, AccountingAuthRegistry, Clock
+from chalicelib.services.consent import Consent
+from chalicelib.services.integrations import Integrations
+from chalicelib.settings import Settings, get_settings
+
+
+class Container:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        dynamodb_client: Any = None,
+        secrets_client: Any = None,
+        http_session: requests.Session | None = None,
+        providers: AccountingAuthRegistry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self._dynamodb_client = dynamodb_client
+        self._secrets_client = secrets_client
+        self._http_session = http_session
+        self._providers = providers
+
+    @cached_property
+    def http(self) -> requests.Session:
+        return self._http_session or requests.Session()
+
+    @cached_property
+    def table(self) -> DynamoTable:
+        return DynamoTable(self.settings.table_name, self._dynamodb_client)
+
+    @cached_property
+    def repo(self) -> DynamoIntegrationRepo:
+        return DynamoIntegrationRepo(self.table)
+
+    @cached_property
+    def oauth_states(self) -> DynamoOAuthStateStore:
+        return DynamoOAuthStateStore(self.table)
+
+    @cached_property
+    def token_vault(self) -> SecretsManagerTokenVault:
+        return SecretsManagerTokenVault(
+            self.settings.token_secret_prefix,
+            self.settings.token_kms_key_id,
+            client=self._secrets_client,
+        )
+
+    @cached_property
+    def app_secrets(self) -> AppSecrets:
+        return AppSecrets(self.settings.secret_cache_seconds, client=self._secrets_client)
+
+    @cached_property
+    def state_signer(self) -> StateSigner:
+        key = self.app_secrets.resolve(
+            "state signing secret",
+            self.settings.state_signing_secret,
+            self.settings.state_signing_secret_name,
+        )
+        return StateSigner(key.encode(), timedelta(seconds=self.settings.state_ttl_seconds))
+
+    @cached_property
+    def jwt_verifier(self) -> JwtVerifier:
+        settings = self.settings
+        hs256 = None
+        if settings.jwt_secret is not None or settings.jwt_secret_name:
+            def hs256() -> str:
+                return self.app_secrets.resolve(
+                    "JWT secret", settings.jwt_secret, settings.jwt_secret_name
+                )
+        jwks = None
+        if settings.jwt_jwks_url:
+            jwks = JwksKeys(settings.jwt_jwks_url, settings.http_timeout)
+        return JwtVerifier(
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            hs256_secret=hs256,
+            jwks=jwks,
+        )
+
+    @cached_property
+    def providers(self) -> AccountingAuthRegistry:
+        return self._providers or ProviderRegistry({"xero": self._xero_auth})
+
+    def _xero_auth(self) -> AccountingAuth:
+        settings = self.settings
+
+        def client_secret() -> str:
+            return self.app_secrets.resolve(
+                "Xero client secret", settings.xero_client_secret, settings.xero_client_secret_name
+            )
+
+        return XeroOAuth(
+            client_id=settings.xero_client_id,
+            client_secret=client_secret,
+            redirect_uri=settings.xero_redirect_uri,
+            scopes=settings.xero_scopes,
+            authorize_url=settings.xero_authorize_url,
+            token_url=settings.xero_token_url,
+            revocation_url=settings.xero_revocation_url,
+            api_url=settings.xero_api_url,
+            timeout=settings.http_timeout,
+            clock=self.clock,
+            session=self.http,
+        )
+
+    @cached_property
+    def consent(self) -> Consent:
+        return Consent(
+            repo=self.repo,
+            states=self.oauth_states,
+            signer=self.state_signer,
+            vault=self.token_vault,
+            auths=self.providers,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def integrations(self) -> Integrations:
+        return Integrations(
+            repo=self.repo,
+            vault=self.token_vault,
+            auths=self.providers,
+            consent=self.consent,
+            clock=self.clock,
+        )
+
+
+_container: Container | None = None
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        _container = Container(get_settings())
+    return _container
+
+
+def use_container(replacement: Container | None) -> None:
+    """Install a container (tests, the local stack); None goes back to the default."""
+    global _container
+    _container = replacement

@@ -1,0 +1,36 @@
+"""The catalogue of accounting apps the service can connect."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.domain.errors import InvalidRequest
+
+SYNC_DOMAINS = ("invoices", "line_items", "tax_rates", "customers")
+
+
+class AppInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    name: str
+    available: bool
+    sync_domains: tuple[str, ...] = SYNC_DOMAINS
+
+
+CATALOGUE: tuple[AppInfo, ...] = (
+    AppInfo(key="xero", name="Xero", available=True),
+    AppInfo(key="quickbooks", name="QuickBooks Online", available=False),
+    AppInfo(key="myob", name="MYOB Business", available=False),
+)
+
+
+def available_app(key: object) -> AppInfo:
+    """The catalogue entry for `key`, refusing unknown apps and ones not yet offered."""
+    for app in CATALOGUE:
+        if app.key == key:
+            if not app.available:
+                raise InvalidRequest(f"{app.name} is not available yet.")
+            return app
+    known = ", ".join(app.key for app in CATALOGUE)
+    raise InvalidRequest(f"Unknown app {key!r}; expected one of: {known}.")

@@ -1,0 +1,68 @@
+"""The ports the services depend on; adapters implement them, tests pass fakes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain.integration import Integration, Organisation
+from chalicelib.domain.oauth_state import OAuthState
+from chalicelib.domain.tokens import TokenSet
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class IntegrationRepo(Protocol):
+    def add(self, integration: Integration) -> None:
+        """Store a new integration; `AlreadyConnected` if the tenant has one of that app."""
+
+    def get(self, tenant_id: str, integration_id: str) -> Integration:
+        """The tenant's integration; `NotFound` for a missing id or another tenant's."""
+
+    def list(self, tenant_id: str, include_disconnected: bool = False) -> list[Integration]: ...
+
+    def save(self, integration: Integration) -> None:
+        """Write changes if nobody saved since it was read, else `ConcurrentUpdate`.
+
+        Moving to DISCONNECTED also frees the tenant's slot for that app.
+        """
+
+
+class OAuthStateStore(Protocol):
+    def remember(self, state: OAuthState) -> None: ...
+
+    def claim(self, state: OAuthState) -> bool:
+        """Mark the state used; False if it was unknown or already used."""
+
+    def release(self, state: OAuthState) -> None:
+        """Undo a claim after a failure the user may retry (the app never used the code)."""
+
+
+class TokenVault(Protocol):
+    def put(self, tenant_id: str, integration_id: str, tokens: TokenSet) -> None: ...
+
+    def get(self, tenant_id: str, integration_id: str) -> TokenSet | None: ...
+
+    def delete(self, tenant_id: str, integration_id: str) -> None: ...
+
+
+class AccountingAuth(Protocol):
+    """The OAuth side of one accounting app."""
+
+    def authorization_url(self, state: str, code_challenge: str) -> str: ...
+
+    def exchange_code(self, code: str, code_verifier: str) -> TokenSet: ...
+
+    def refresh(self, tokens: TokenSet) -> TokenSet: ...
+
+    def revoke(self, tokens: TokenSet) -> None: ...
+
+    def granted_organisations(self, tokens: TokenSet) -> list[Organisation]: ...
+
+    def disconnect_organisation(self, tokens: TokenSet, organisation: Organisation) -> None: ...
+
+
+class AccountingAuthRegistry(Protocol):
+    def auth_for(self, app: str) -> AccountingAuth: ...

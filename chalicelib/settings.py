@@ -1,0 +1,78 @@
+"""The service's configuration, read once from the environment.
+
+Secrets are given either as a Secrets Manager name (deployed stages) or, for the
+local stack only, as a plain value; `SecretStr` keeps plain values out of reprs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+XERO_GRANULAR_SCOPES = (
+    "openid profile email offline_access accounting.settings accounting.contacts "
+    "accounting.invoices accounting.payments"
+)
+
+
+def _split_list(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.replace(",", " ").split() if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    stage: str = "local"
+    service_name: str = "loc8-integrations"
+    table_name: str = "loc8-integrations-local"
+    sync_queue_url: str | None = None
+    token_secret_prefix: str = "loc8-integrations/local/tokens"
+    token_kms_key_id: str | None = None
+
+    jwt_secret: SecretStr | None = None
+    jwt_secret_name: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "loc8"
+    jwt_audience: str = "loc8-integrations"
+
+    state_signing_secret: SecretStr | None = None
+    state_signing_secret_name: str | None = None
+    state_ttl_seconds: int = Field(default=600, gt=0, le=600)
+
+    web_return_url: str = "http://127.0.0.1:8100/integrations/return"
+    cors_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    xero_client_id: str = ""
+    xero_client_secret: SecretStr | None = None
+    xero_client_secret_name: str | None = None
+    xero_redirect_uri: str = "http://127.0.0.1:8000/v1/oauth/xero/callback"
+    xero_authorize_url: str = "https://login.xero.com/identity/connect/authorize"
+    xero_token_url: str = "https://identity.xero.com/connect/token"
+    xero_revocation_url: str = "https://identity.xero.com/connect/revocation"
+    xero_api_url: str = "https://api.xero.com"
+    xero_scopes: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: XERO_GRANULAR_SCOPES.split()
+    )
+
+    http_connect_timeout_seconds: float = Field(default=3.05, gt=0)
+    http_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    secret_cache_seconds: int = Field(default=300, ge=0)
+
+    @field_validator("cors_allowed_origins", "xero_scopes", mode="before")
+    @classmethod
+    def _parse_list(cls, value: object) -> object:
+        return _split_list(value)
+
+    @property
+    def http_timeout(self) -> tuple[float, float]:
+        return (self.http_connect_timeout_seconds, self.http_read_timeout_seconds)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,93 @@
+"""Shared fixtures: moto-backed AWS, a fixed clock, a fake app, the Chalice test client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+# Before anything builds a boto3 client: never reach real AWS from a test.
+for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+    os.environ.pop(_name, None)
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "ap-southeast-2",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+)
+
+import boto3  # noqa: E402
+import pytest  # noqa: E402
+from chalice.test import Client  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib.adapters.dynamodb import create_table  # noqa: E402
+from chalicelib.bootstrap import Container, use_container  # noqa: E402
+from chalicelib.settings import Settings  # noqa: E402
+from localdev.dev_tokens import mint_token  # noqa: E402
+from tests.fakes import FakeAccountingAuth, FakeClock, FakeRegistry  # noqa: E402
+
+TABLE = "loc8-integrations-test"
+JWT_SECRET = "test-jwt-secret-that-is-long-enough-for-hs256"
+STATE_SECRET = "test-state-signing-secret-0123456789abcdef"
+WEB_ORIGIN = "https://app.loc8.test"
+RETURN_URL = f"{WEB_ORIGIN}/settings/integrations"
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        create_table(boto3.client("dynamodb"), TABLE)
+        yield
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+
+
+def test_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "table_name": TABLE,
+        "token_secret_prefix": "loc8-test/tokens",
+        "jwt_secret": JWT_SECRET,
+        "state_signing_secret": STATE_SECRET,
+        "web_return_url": RETURN_URL,
+        "cors_allowed_origins": [WEB_ORIGIN],
+        "xero_client_id": "test-client",
+        "xero_client_secret": "test-client-secret",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return test_settings()
+
+
+@pytest.fixture
+def fake_app(clock: FakeClock) -> FakeAccountingAuth:
+    return FakeAccountingAuth(clock=clock)
+
+
+@pytest.fixture
+def container(aws: None, settings: Settings, clock: FakeClock, fake_app: FakeAccountingAuth):
+    built = Container(settings, clock=clock, providers=FakeRegistry(fake_app))
+    use_container(built)
+    yield built
+    use_container(None)
+
+
+@pytest.fixture
+def api(container: Container) -> Iterator[Client]:
+    from app import app
+
+    with Client(app, stage_name="local") as client:
+        yield client
+
+
+def bearer(tenant_id: str = "tenant-a", roles: tuple[str, ...] = ("admin",), **options) -> dict:
+    return {"Authorization": f"Bearer {mint_token(tenant_id, list(roles), secret=JWT_SECRET, **options)}"}
