@@ -89,10 +89,12 @@ class Container:
         settings = self.settings
         hs256 = None
         if settings.jwt_secret is not None or settings.jwt_secret_name:
+
             def hs256() -> str:
                 return self.app_secrets.resolve(
                     "JWT secret", settings.jwt_secret, settings.jwt_secret_name
                 )
+
         jwks = None
         if settings.jwt_jwks_url:
             jwks = JwksKeys(settings.jwt_jwks_url, settings.http_timeout)

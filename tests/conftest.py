@@ -90,4 +90,5 @@ def api(container: Container) -> Iterator[Client]:
 
 
 def bearer(tenant_id: str = "tenant-a", roles: tuple[str, ...] = ("admin",), **options) -> dict:
-    return {"Authorization": f"Bearer {mint_token(tenant_id, list(roles), secret=JWT_SECRET, **options)}"}
+    token = mint_token(tenant_id, list(roles), secret=JWT_SECRET, **options)
+    return {"Authorization": f"Bearer {token}"}

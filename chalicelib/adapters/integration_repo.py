@@ -47,19 +47,26 @@ class DynamoIntegrationRepo:
         self._table = table
 
     def add(self, integration: Integration) -> None:
-        guard = {
-            PK: string_attr(tenant_key(integration.tenant_id)),
-            SK: string_attr(app_guard_key(integration.app)),
-            "integration_id": string_attr(integration.id),
-        }
+        owner = self._guard_owner(integration.tenant_id, integration.app)
+        if owner is not None and not self._is_disconnected(integration.tenant_id, owner):
+            raise AlreadyConnected(integration.app, owner)
+        # The guard is taken only if it is still free, or still held by the
+        # disconnected integration seen above (a disconnect that stopped before
+        # releasing it must not block the tenant forever).
+        guard_condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(PK)"}
+        if owner is not None:
+            guard_condition = {
+                "ConditionExpression": "integration_id = :owner",
+                "ExpressionAttributeValues": {":owner": string_attr(owner)},
+            }
         try:
             self._table.client.transact_write_items(
                 TransactItems=[
                     {
                         "Put": {
                             "TableName": self._table.name,
-                            "Item": guard,
-                            "ConditionExpression": "attribute_not_exists(PK)",
+                            "Item": self._guard_item(integration),
+                            **guard_condition,
                         }
                     },
                     {
@@ -74,10 +81,10 @@ class DynamoIntegrationRepo:
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            existing = self._guard_owner(integration.tenant_id, integration.app)
-            if existing is None:
+            winner = self._guard_owner(integration.tenant_id, integration.app)
+            if winner is None:
                 raise ConcurrentUpdate("The integration was added concurrently; retry.") from error
-            raise AlreadyConnected(integration.app, existing) from error
+            raise AlreadyConnected(integration.app, winner) from error
 
     def get(self, tenant_id: str, integration_id: str) -> Integration:
         response = self._table.client.get_item(
@@ -114,38 +121,50 @@ class DynamoIntegrationRepo:
     def save(self, integration: Integration) -> None:
         expected = integration.revision
         integration.revision = expected + 1
-        put = {
-            "TableName": self._table.name,
-            "Item": self._item(integration),
-            "ConditionExpression": "revision = :expected",
-            "ExpressionAttributeValues": {":expected": number_attr(expected)},
-        }
         try:
-            if integration.status is IntegrationStatus.DISCONNECTED:
-                self._table.client.transact_write_items(
-                    TransactItems=[{"Put": put}, {"Delete": self._guard_release(integration)}]
-                )
-            else:
-                self._table.client.put_item(**put)
+            self._table.client.put_item(
+                TableName=self._table.name,
+                Item=self._item(integration),
+                ConditionExpression="revision = :expected",
+                ExpressionAttributeValues={":expected": number_attr(expected)},
+            )
         except ClientError as error:
             integration.revision = expected
-            code = error.response["Error"]["Code"]
-            if condition_failed(error) or code == "TransactionCanceledException":
+            if condition_failed(error):
                 raise ConcurrentUpdate(
                     "The integration was changed by another request; reload and retry."
                 ) from error
             raise
+        if integration.status is IntegrationStatus.DISCONNECTED:
+            self._release_guard(integration)
 
-    def _guard_release(self, integration: Integration) -> dict[str, Any]:
+    def _release_guard(self, integration: Integration) -> None:
+        try:
+            self._table.client.delete_item(
+                TableName=self._table.name,
+                Key={
+                    PK: string_attr(tenant_key(integration.tenant_id)),
+                    SK: string_attr(app_guard_key(integration.app)),
+                },
+                # Only free the slot this integration holds, never a newer one's.
+                ConditionExpression="integration_id = :id",
+                ExpressionAttributeValues={":id": string_attr(integration.id)},
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+
+    def _is_disconnected(self, tenant_id: str, integration_id: str) -> bool:
+        try:
+            return self.get(tenant_id, integration_id).status is IntegrationStatus.DISCONNECTED
+        except NotFound:
+            return True
+
+    def _guard_item(self, integration: Integration) -> dict[str, Any]:
         return {
-            "TableName": self._table.name,
-            "Key": {
-                PK: string_attr(tenant_key(integration.tenant_id)),
-                SK: string_attr(app_guard_key(integration.app)),
-            },
-            # Only free the slot this integration holds, never a newer one's.
-            "ConditionExpression": "attribute_not_exists(PK) OR integration_id = :id",
-            "ExpressionAttributeValues": {":id": string_attr(integration.id)},
+            PK: string_attr(tenant_key(integration.tenant_id)),
+            SK: string_attr(app_guard_key(integration.app)),
+            "integration_id": string_attr(integration.id),
         }
 
     def _guard_owner(self, tenant_id: str, app: str) -> str | None:

@@ -67,4 +67,3 @@ def parse_body(request: Request, model: type[Body]) -> Body:
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     all_headers = {"Content-Type": "application/json", **(headers or {})}
     return Response(body=body, status_code=status, headers=all_headers)
-

@@ -133,9 +133,7 @@ class Integration(BaseModel):
             )
         chosen = next((org for org in self.organisations if org.id == organisation_id), None)
         if chosen is None:
-            raise InvalidRequest(
-                f"Organisation {organisation_id!r} was not among those granted."
-            )
+            raise InvalidRequest(f"Organisation {organisation_id!r} was not among those granted.")
         self.organisation = chosen
         self.organisations = []
         self._move_to(S.AUTHORISED, now)

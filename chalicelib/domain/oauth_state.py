@@ -71,9 +71,7 @@ class StateSigner:
             raise InvalidOAuthState("The authorisation state is not valid.") from error
         expires_at = datetime.fromtimestamp(claims["exp"], tz=now.tzinfo)
         if expires_at <= now:
-            raise InvalidOAuthState(
-                "The authorisation request expired; start connecting again."
-            )
+            raise InvalidOAuthState("The authorisation request expired; start connecting again.")
         if claims.get("app") != app:
             raise InvalidOAuthState("The authorisation state belongs to another app.")
         return OAuthState(
