@@ -1,0 +1,226 @@
+"""The local stack: moto server, the emulators, the web return page and `chalice local`.
+
+Each part runs as its own child process and talks to the others over real HTTP,
+configured only through environment variables, exactly as in AWS. `make run` and
+the end-to-end tests both use `LocalStack`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import requests
+
+from chalicelib.adapters.dynamodb import create_table
+from localdev.dev_tokens import LOCAL_ISSUER, LOCAL_JWT_SECRET
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+REGION = "ap-southeast-2"
+TABLE_NAME = "loc8-integrations-local"
+SYNC_QUEUE = "loc8-integrations-local-sync-jobs"
+SYNC_DLQ = "loc8-integrations-local-sync-jobs-dlq"
+XERO_CLIENT_ID = "loc8-local-client"
+XERO_CLIENT_SECRET = "loc8-local-client-secret"
+STARTUP_TIMEOUT_SECONDS = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def _port(env_name: str, default: int) -> int:
+    value = os.environ.get(env_name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int
+    xero: int
+    loc8: int
+    moto: int
+    web: int
+
+    @classmethod
+    def from_env(cls) -> Ports:
+        return cls(
+            api=_port("API_PORT", 8000),
+            xero=_port("XERO_EMULATOR_PORT", 8101),
+            loc8=_port("LOC8_EMULATOR_PORT", 8102),
+            moto=_port("MOTO_PORT", 8105),
+            web=_port("WEB_PORT", 8100),
+        )
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(
+            api=free_port(), xero=free_port(), loc8=free_port(), moto=free_port(), web=free_port()
+        )
+
+
+@dataclass
+class LocalStack:
+    ports: Ports
+    log_dir: Path = PROJECT_ROOT / ".localdev" / "logs"
+    state_signing_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    sync_queue_url: str = ""
+    _children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{HOST}:{self.ports.api}"
+
+    @property
+    def xero_url(self) -> str:
+        return f"http://{HOST}:{self.ports.xero}"
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://{HOST}:{self.ports.moto}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{HOST}:{self.ports.web}"
+
+    @property
+    def return_url(self) -> str:
+        return f"{self.web_url}/integrations/return"
+
+    def aws_env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.moto_url,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+        }
+
+    def service_env(self) -> dict[str, str]:
+        """What the API process gets: the same variables a deployed stage sets."""
+        return {
+            **self.aws_env(),
+            "STAGE": "local",
+            "TABLE_NAME": TABLE_NAME,
+            "SYNC_QUEUE_URL": self.sync_queue_url,
+            "TOKEN_SECRET_PREFIX": "loc8-integrations/local/tokens",
+            "JWT_SECRET": LOCAL_JWT_SECRET,
+            "JWT_ISSUER": LOCAL_ISSUER,
+            "STATE_SIGNING_SECRET": self.state_signing_secret,
+            "WEB_RETURN_URL": self.return_url,
+            "CORS_ALLOWED_ORIGINS": self.web_url,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            **self.xero_env(),
+        }
+
+    def xero_env(self) -> dict[str, str]:
+        return {
+            "XERO_CLIENT_ID": XERO_CLIENT_ID,
+            "XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
+            "XERO_REDIRECT_URI": f"{self.api_url}/v1/oauth/xero/callback",
+            "XERO_AUTHORIZE_URL": f"{self.xero_url}/identity/connect/authorize",
+            "XERO_TOKEN_URL": f"{self.xero_url}/connect/token",
+            "XERO_REVOCATION_URL": f"{self.xero_url}/connect/revocation",
+            "XERO_API_URL": self.xero_url,
+        }
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._spawn("moto", [sys.executable, "-m", "moto.server", "-H", HOST,
+                                 "-p", str(self.ports.moto)], {})
+            self._wait_http("moto", f"{self.moto_url}/moto-api/")
+            self._create_aws_resources()
+            self._spawn("xero", [sys.executable, "-m", "localdev.xero", "--host", HOST,
+                                 "--port", str(self.ports.xero)], self.xero_env())
+            self._wait_http("xero", f"{self.xero_url}/_emulator/state")
+            self._spawn("web", [sys.executable, "-m", "localdev.web", "--host", HOST,
+                                "--port", str(self.ports.web)], {})
+            self._wait_http("web", f"{self.web_url}/integrations/return")
+            chalice = Path(sys.executable).with_name("chalice")
+            self._spawn("api", [str(chalice), "local", "--host", HOST,
+                                "--port", str(self.ports.api), "--stage", "local",
+                                "--no-autoreload"], self.service_env())
+            self._wait_http("api", f"{self.api_url}/v1/health")
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for _name, process in reversed(self._children):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for _name, process in reversed(self._children):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self._children.clear()
+
+    def log_path(self, name: str) -> Path:
+        return self.log_dir / f"{name}-{self.ports.api}.log"
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def _spawn(self, name: str, command: list[str], extra_env: dict[str, str]) -> None:
+        env = {**os.environ, **extra_env, "PYTHONUNBUFFERED": "1"}
+        log = self.log_path(name).open("wb")
+        # Each child gets its own session so Ctrl-C reaches only this runner, which
+        # then stops every child in order.
+        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._children.append((name, process))
+
+    def _wait_http(self, name: str, url: str) -> None:
+        process = next(p for n, p in self._children if n == name)
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {process.returncode}; see {self.log_path(name)}"
+                )
+            try:
+                requests.get(url, timeout=1)
+                return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError(f"{name} did not start within {STARTUP_TIMEOUT_SECONDS:.0f} s")
+
+    def _create_aws_resources(self) -> None:
+        session = boto3.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION
+        )
+        dynamodb = session.client("dynamodb", endpoint_url=self.moto_url)
+        if TABLE_NAME not in dynamodb.list_tables()["TableNames"]:
+            create_table(dynamodb, TABLE_NAME)
+        sqs = session.client("sqs", endpoint_url=self.moto_url)
+        dlq_url = sqs.create_queue(QueueName=SYNC_DLQ)["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        self.sync_queue_url = sqs.create_queue(
+            QueueName=SYNC_QUEUE,
+            Attributes={
+                "VisibilityTimeout": "960",
+                "RedrivePolicy": f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"5"}}',
+            },
+        )["QueueUrl"]
