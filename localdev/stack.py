@@ -138,20 +138,57 @@ class LocalStack:
     def start(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self._spawn("moto", [sys.executable, "-m", "moto.server", "-H", HOST,
-                                 "-p", str(self.ports.moto)], {})
+            self._spawn(
+                "moto",
+                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.ports.moto)],
+                {},
+            )
             self._wait_http("moto", f"{self.moto_url}/moto-api/")
             self._create_aws_resources()
-            self._spawn("xero", [sys.executable, "-m", "localdev.xero", "--host", HOST,
-                                 "--port", str(self.ports.xero)], self.xero_env())
+            self._spawn(
+                "xero",
+                [
+                    sys.executable,
+                    "-m",
+                    "localdev.xero",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.ports.xero),
+                ],
+                self.xero_env(),
+            )
             self._wait_http("xero", f"{self.xero_url}/_emulator/state")
-            self._spawn("web", [sys.executable, "-m", "localdev.web", "--host", HOST,
-                                "--port", str(self.ports.web)], {})
+            self._spawn(
+                "web",
+                [
+                    sys.executable,
+                    "-m",
+                    "localdev.web",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.ports.web),
+                ],
+                {},
+            )
             self._wait_http("web", f"{self.web_url}/integrations/return")
             chalice = Path(sys.executable).with_name("chalice")
-            self._spawn("api", [str(chalice), "local", "--host", HOST,
-                                "--port", str(self.ports.api), "--stage", "local",
-                                "--no-autoreload"], self.service_env())
+            self._spawn(
+                "api",
+                [
+                    str(chalice),
+                    "local",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.ports.api),
+                    "--stage",
+                    "local",
+                    "--no-autoreload",
+                ],
+                self.service_env(),
+            )
             self._wait_http("api", f"{self.api_url}/v1/health")
         except BaseException:
             self.stop()
@@ -185,7 +222,11 @@ class LocalStack:
         # Each child gets its own session so Ctrl-C reaches only this runner, which
         # then stops every child in order.
         process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self._children.append((name, process))

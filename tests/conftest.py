@@ -28,6 +28,7 @@ from chalicelib.bootstrap import Container, use_container  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
 from localdev.dev_tokens import mint_token  # noqa: E402
 from tests.fakes import FakeAccountingAuth, FakeClock, FakeRegistry  # noqa: E402
+from tests.xero_emulator_fixtures import xero  # noqa: E402, F401 - shared fixture
 
 TABLE = "loc8-integrations-test"
 JWT_SECRET = "test-jwt-secret-that-is-long-enough-for-hs256"
@@ -48,7 +49,7 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
 
 
-def test_settings(**overrides: object) -> Settings:
+def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "table_name": TABLE,
         "token_secret_prefix": "loc8-test/tokens",
@@ -65,7 +66,7 @@ def test_settings(**overrides: object) -> Settings:
 
 @pytest.fixture
 def settings() -> Settings:
-    return test_settings()
+    return make_settings()
 
 
 @pytest.fixture

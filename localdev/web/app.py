@@ -14,10 +14,10 @@ RESULT_MESSAGES = {
 PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Loc8 · Settings › Integrations</title></head>
+<title>Loc8 · Settings &rsaquo; Integrations</title></head>
 <body>
 <main>
-  <h1>Settings › Integrations</h1>
+  <h1>Settings &rsaquo; Integrations</h1>
   {% if result %}
   <p role="status" data-result="{{ result }}">{{ summary }}</p>
   {% if message %}<p data-message>{{ message }}</p>{% endif %}

@@ -1,0 +1,47 @@
+"""The Xero emulator served on a real socket, and a Xero OAuth adapter pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from chalicelib.adapters.clock import SystemClock
+from chalicelib.adapters.providers.xero.oauth import XeroOAuth
+from localdev.serving import RunningServer, serve_in_thread
+from localdev.xero.emulator import XeroEmulator
+
+CLIENT_ID = "test-xero-client"
+CLIENT_SECRET = "test-xero-client-secret-value"
+REDIRECT_URI = "https://integrations.loc8.test/v1/oauth/xero/callback"
+SCOPES = ["openid", "profile", "email", "offline_access", "accounting.settings"]
+
+
+@pytest.fixture
+def xero() -> Iterator[tuple[XeroEmulator, RunningServer]]:
+    emulator = XeroEmulator(CLIENT_ID, CLIENT_SECRET, [REDIRECT_URI])
+    with serve_in_thread(emulator.app) as server:
+        yield emulator, server
+
+
+def xero_oauth(
+    server: RunningServer,
+    *,
+    secret: str = CLIENT_SECRET,
+    timeout: tuple[float, float] = (1.0, 2.0),
+    session: requests.Session | None = None,
+) -> XeroOAuth:
+    return XeroOAuth(
+        client_id=CLIENT_ID,
+        client_secret=lambda: secret,
+        redirect_uri=REDIRECT_URI,
+        scopes=SCOPES,
+        authorize_url=f"{server.url}/identity/connect/authorize",
+        token_url=f"{server.url}/connect/token",
+        revocation_url=f"{server.url}/connect/revocation",
+        api_url=server.url,
+        timeout=timeout,
+        clock=SystemClock(),
+        session=session,
+    )
