@@ -1,0 +1,28 @@
+"""Local stand-in for Xero's identity service (login/identity/connections)."""
+
+from localdev.xero.clock import Clock
+from localdev.xero.emulator import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REDIRECT_URI,
+    XeroEmulator,
+)
+from localdev.xero.faults import Fault, FaultRegistry
+from localdev.xero.models import Connection, Grant, Organisation, RegisteredApp
+from localdev.xero.state import DEMO_ORGANISATION_NAME, DEMO_TENANT_ID
+
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_REDIRECT_URI",
+    "DEMO_ORGANISATION_NAME",
+    "DEMO_TENANT_ID",
+    "Clock",
+    "Connection",
+    "Fault",
+    "FaultRegistry",
+    "Grant",
+    "Organisation",
+    "RegisteredApp",
+    "XeroEmulator",
+]

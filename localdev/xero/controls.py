@@ -1,0 +1,118 @@
+"""/_emulator/*: JSON controls for tests and local runs (never part of real Xero)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from localdev.xero.context import services
+from localdev.xero.faults import Fault
+from localdev.xero.serialize import iso, organisation_json, snapshot
+
+blueprint = Blueprint("xero_controls", __name__, url_prefix="/_emulator")
+
+
+def _bad_request(message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = 400
+    return response
+
+
+def _json_body() -> dict[str, Any] | None:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+def _clock_json() -> dict[str, Any]:
+    clock = services().clock
+    return {"now": iso(clock.now()), "offset_seconds": clock.offset_seconds}
+
+
+@blueprint.post("/reset")
+def reset() -> Response:
+    services().reset()
+    return jsonify({"reset": True})
+
+
+@blueprint.get("/clock")
+def get_clock() -> Response:
+    return jsonify(_clock_json())
+
+
+@blueprint.post("/clock")
+def advance_clock() -> Response:
+    body = _json_body()
+    seconds = None if body is None else body.get("advance_seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+        return _bad_request("advance_seconds must be a non-negative number")
+    services().clock.advance(seconds)
+    return jsonify(_clock_json())
+
+
+@blueprint.get("/organisations")
+def list_organisations() -> Response:
+    state = services().state
+    with state.lock:
+        return jsonify([organisation_json(o) for o in state.organisations.values()])
+
+
+@blueprint.post("/organisations")
+def create_organisation() -> Response:
+    body = _json_body()
+    name = None if body is None else body.get("name")
+    tenant_id = None if body is None else body.get("tenantId")
+    tenant_type = "ORGANISATION" if body is None else body.get("tenantType", "ORGANISATION")
+    if not isinstance(name, str) or not name.strip():
+        return _bad_request("name is required")
+    if tenant_id is not None and not isinstance(tenant_id, str):
+        return _bad_request("tenantId must be a string")
+    if not isinstance(tenant_type, str) or not tenant_type:
+        return _bad_request("tenantType must be a string")
+    try:
+        organisation = services().state.add_organisation(
+            name, tenant_id=tenant_id, tenant_type=tenant_type
+        )
+    except ValueError as error:
+        return _bad_request(str(error))
+    response = jsonify(organisation_json(organisation))
+    response.status_code = 201
+    return response
+
+
+@blueprint.get("/state")
+def get_state() -> Response:
+    body = snapshot(services().state)
+    body["clock"] = _clock_json()
+    body["faults"] = [fault.to_json() for fault in services().faults.list()]
+    return jsonify(body)
+
+
+@blueprint.get("/calls")
+def get_calls() -> Response:
+    return jsonify(dict(services().calls.snapshot()))
+
+
+@blueprint.get("/faults")
+def list_faults() -> Response:
+    return jsonify([fault.to_json() for fault in services().faults.list()])
+
+
+@blueprint.post("/faults")
+def add_fault() -> Response:
+    body = _json_body()
+    if body is None:
+        return _bad_request("expected a JSON object")
+    try:
+        fault = services().faults.add_fault(Fault.from_json(body))
+    except ValueError as error:
+        return _bad_request(str(error))
+    response = jsonify(fault.to_json())
+    response.status_code = 201
+    return response
+
+
+@blueprint.delete("/faults")
+def clear_faults() -> Response:
+    services().faults.clear()
+    return Response(status=204)
