@@ -23,6 +23,9 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
+bench: venv
+	$(BIN)/python -m bench $(BENCH)
+
 lint: venv
 	$(BIN)/ruff check .
 
