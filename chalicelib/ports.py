@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.integration import Integration, Organisation
@@ -66,3 +66,11 @@ class AccountingAuth(Protocol):
 
 class AccountingAuthRegistry(Protocol):
     def auth_for(self, app: str) -> AccountingAuth: ...
+
+
+class Leases(Protocol):
+    def acquire(self, name: str, owner: str, ttl: timedelta, now: datetime) -> bool:
+        """Take the named lease if it is free, expired, or already ours."""
+
+    def release(self, name: str, owner: str) -> None:
+        """Give the lease back if we still hold it."""

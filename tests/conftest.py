@@ -84,9 +84,11 @@ def container(aws: None, settings: Settings, clock: FakeClock, fake_app: FakeAcc
 
 @pytest.fixture
 def api(container: Container) -> Iterator[Client]:
+    """The Chalice test client; every `api.http` response is checked against docs/openapi.yaml."""
     from app import app
+    from tests.contract.openapi_contract import ContractClient
 
-    with Client(app, stage_name="local") as client:
+    with ContractClient(app, stage_name="local") as client:
         yield client
 
 

@@ -100,3 +100,19 @@ class NotAuthenticated(DomainError):
 
 class NotAllowed(DomainError):
     title = "Not allowed"
+
+
+class RateLimited(ProviderUnavailable):
+    """The app's rate limit was hit; `problem` says which (minute, day, concurrent...)."""
+
+    title = "Accounting app rate limit reached"
+
+    def __init__(self, message: str, retry_after_seconds: float | None, problem: str) -> None:
+        super().__init__(message, retry_after_seconds)
+        self.problem = problem
+
+
+class AccessTokenRejected(ProviderError):
+    """The app refused the access token (HTTP 401): refresh once, then retry."""
+
+    title = "Access token rejected"

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import requests
 
-from chalicelib.domain.errors import ProviderUnavailable
+from chalicelib.domain.errors import ProviderUnavailable, RateLimited
 from chalicelib.observability import logger
 
 
 def parse_retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After")
     try:
-        return float(value) if value is not None else None
+        return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
 
@@ -22,27 +21,33 @@ def parse_retry_after(response: requests.Response) -> float | None:
 def send(
     app_name: str,
     operation: str,
-    call: Callable[..., requests.Response],
+    session: requests.Session,
+    method: str,
     url: str,
     **options: Any,
 ) -> requests.Response:
-    """One request with the adapter's timeout; network failures become ProviderUnavailable.
+    """One request with the caller's timeout; outages and rate limits become typed errors.
 
     Only the operation and status are logged: bodies and headers carry tokens.
     """
+    context = {"app": app_name, "operation": operation}
     try:
-        response = call(url, **options)
+        response = session.request(method, url, **options)
     except requests.Timeout as error:
-        logger.warning("provider call timed out", extra={"app": app_name, "operation": operation})
+        logger.warning("provider call timed out", extra=context)
         raise ProviderUnavailable(f"{app_name} did not answer in time; try again.") from error
     except requests.RequestException as error:
-        logger.warning("provider call failed", extra={"app": app_name, "operation": operation})
+        logger.warning("provider call failed", extra=context)
         raise ProviderUnavailable(f"{app_name} could not be reached; try again.") from error
-    logger.info(
-        "provider call",
-        extra={"app": app_name, "operation": operation, "http_status": response.status_code},
-    )
-    if response.status_code == 429 or response.status_code >= 500:
+    logger.info("provider call", extra={**context, "http_status": response.status_code})
+    if response.status_code == 429:
+        problem = response.headers.get("X-Rate-Limit-Problem", "unknown")
+        raise RateLimited(
+            f"{app_name}'s {problem} rate limit was reached.",
+            retry_after_seconds=parse_retry_after(response),
+            problem=problem,
+        )
+    if response.status_code >= 500:
         raise ProviderUnavailable(
             f"{app_name} is unavailable right now (HTTP {response.status_code}); try again.",
             retry_after_seconds=parse_retry_after(response),

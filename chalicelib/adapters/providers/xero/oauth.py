@@ -96,7 +96,8 @@ class XeroOAuth:
         response = send(
             APP_NAME,
             "revoke",
-            self._session.post,
+            self._session,
+            "POST",
             self._revocation_url,
             data={"token": tokens.refresh_token.get_secret_value()},
             auth=(self._client_id, self._client_secret()),
@@ -110,7 +111,8 @@ class XeroOAuth:
         response = send(
             APP_NAME,
             "list_connections",
-            self._session.get,
+            self._session,
+            "GET",
             self._connections_url,
             headers=self._bearer(tokens),
             timeout=self._timeout,
@@ -132,7 +134,8 @@ class XeroOAuth:
         response = send(
             APP_NAME,
             "delete_connection",
-            self._session.delete,
+            self._session,
+            "DELETE",
             f"{self._connections_url}/{organisation.connection_id}",
             headers=self._bearer(tokens),
             timeout=self._timeout,
@@ -145,7 +148,8 @@ class XeroOAuth:
         response = send(
             APP_NAME,
             operation,
-            self._session.post,
+            self._session,
+            "POST",
             self._token_url,
             data=form,
             auth=(self._client_id, self._client_secret()),

@@ -1,0 +1,121 @@
+"""The one way any code path gets a usable access token for an integration.
+
+Refresh is single-flight across Lambdas: a DynamoDB lease per integration, the
+secret re-read after taking it (someone else may have refreshed), the rotated set
+written back before it is used. A lost refresh response needs nothing special: the
+stored refresh token stays valid for Xero's 30-minute grace, so the next attempt
+simply repeats the refresh. `invalid_grant` marks the integration NEEDS_RECONNECT.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from chalicelib.domain.errors import AccessRevoked, ConcurrentUpdate, ProviderUnavailable
+from chalicelib.domain.integration import Integration, IntegrationStatus
+from chalicelib.domain.tokens import TokenSet
+from chalicelib.observability import logger, metrics
+from chalicelib.ports import AccountingAuthRegistry, Clock, IntegrationRepo, Leases, TokenVault
+
+REFRESH_MARGIN = timedelta(minutes=5)
+LEASE_TTL = timedelta(seconds=30)
+WAIT_FOR_OTHER_REFRESH_SECONDS = 15.0
+POLL_SECONDS = 0.1
+RECONNECT_MESSAGE = "{app} access was revoked; reconnect to resume syncing."
+
+
+class AccessTokens:
+    def __init__(
+        self,
+        *,
+        vault: TokenVault,
+        leases: Leases,
+        auths: AccountingAuthRegistry,
+        repo: IntegrationRepo,
+        clock: Clock,
+        sleep: Callable[[float], None] = time.sleep,
+        wait_seconds: float = WAIT_FOR_OTHER_REFRESH_SECONDS,
+    ) -> None:
+        self._vault = vault
+        self._leases = leases
+        self._auths = auths
+        self._repo = repo
+        self._clock = clock
+        self._sleep = sleep
+        self._wait_seconds = wait_seconds
+
+    def current(self, integration: Integration, *, force_refresh: bool = False) -> TokenSet:
+        """A token set whose access token has at least five minutes left.
+
+        `force_refresh` is for an access token the app just refused (HTTP 401)
+        although it had not expired.
+        """
+        tokens = self._stored(integration)
+        if force_refresh or tokens.expires_within(self._clock.now(), REFRESH_MARGIN):
+            return self._refresh_single_flight(integration, tokens)
+        return tokens
+
+    def _stored(self, integration: Integration) -> TokenSet:
+        tokens = self._vault.get(integration.tenant_id, integration.id)
+        if tokens is None:
+            raise AccessRevoked(f"{integration.app} is not connected; reconnect to continue.")
+        return tokens
+
+    def _refresh_single_flight(self, integration: Integration, seen: TokenSet) -> TokenSet:
+        lease_name = f"token-refresh#{integration.id}"
+        owner = secrets.token_hex(8)
+        waited = 0.0
+        while True:
+            if self._leases.acquire(lease_name, owner, LEASE_TTL, self._clock.now()):
+                try:
+                    return self._refresh_holding_lease(integration, seen)
+                finally:
+                    self._leases.release(lease_name, owner)
+            if waited >= self._wait_seconds:
+                raise ProviderUnavailable(
+                    "Another refresh of this connection is still running; try again shortly."
+                )
+            self._sleep(POLL_SECONDS)
+            waited += POLL_SECONDS
+            latest = self._stored(integration)
+            if _newer(latest, seen):
+                return latest
+
+    def _refresh_holding_lease(self, integration: Integration, seen: TokenSet) -> TokenSet:
+        latest = self._stored(integration)
+        if _newer(latest, seen) and not latest.expires_within(self._clock.now(), REFRESH_MARGIN):
+            return latest
+        auth = self._auths.auth_for(integration.app)
+        try:
+            fresh = auth.refresh(latest)
+        except AccessRevoked:
+            self._mark_needs_reconnect(integration)
+            raise
+        self._vault.put(integration.tenant_id, integration.id, fresh)
+        metrics.add_metric(name="TokenRefreshes", unit="Count", value=1)
+        logger.info("access token refreshed")
+        return fresh
+
+    def _mark_needs_reconnect(self, integration: Integration) -> None:
+        message = RECONNECT_MESSAGE.format(app=integration.app.capitalize())
+        for _attempt in range(3):
+            current = self._repo.get(integration.tenant_id, integration.id)
+            if current.status in (
+                IntegrationStatus.NEEDS_RECONNECT,
+                IntegrationStatus.DISCONNECTED,
+            ):
+                return
+            current.require_reconnect(message, self._clock.now())
+            try:
+                self._repo.save(current)
+            except ConcurrentUpdate:
+                continue
+            logger.warning("integration needs reconnecting")
+            return
+
+
+def _newer(candidate: TokenSet, seen: TokenSet) -> bool:
+    return candidate.access_token.get_secret_value() != seen.access_token.get_secret_value()
