@@ -13,19 +13,29 @@ from typing import Any
 
 import requests
 
+from chalicelib.adapters.app_data_cache import DynamoAppDataCache
 from chalicelib.adapters.app_secrets import AppSecrets
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.adapters.dynamodb import DynamoTable
 from chalicelib.adapters.integration_repo import DynamoIntegrationRepo
+from chalicelib.adapters.job_queue import SqsJobQueue
+from chalicelib.adapters.leases import DynamoLeases
 from chalicelib.adapters.oauth_state_store import DynamoOAuthStateStore
 from chalicelib.adapters.providers.registry import ProviderRegistry
+from chalicelib.adapters.providers.xero.accounting import XeroAccounting
 from chalicelib.adapters.providers.xero.oauth import XeroOAuth
+from chalicelib.adapters.sync_runs_repo import DynamoSyncRuns
 from chalicelib.adapters.token_vault import SecretsManagerTokenVault
 from chalicelib.api.auth import JwksKeys, JwtVerifier
+from chalicelib.domain.errors import InvalidTransition
+from chalicelib.domain.integration import Integration
 from chalicelib.domain.oauth_state import StateSigner
-from chalicelib.ports import AccountingAuth, AccountingAuthRegistry, Clock
+from chalicelib.ports import AccountingAuth, Clock
+from chalicelib.services.access_tokens import AccessTokens
+from chalicelib.services.configuration import Configuration
 from chalicelib.services.consent import Consent
 from chalicelib.services.integrations import Integrations
+from chalicelib.services.sync_requests import SyncRequests
 from chalicelib.settings import Settings, get_settings
 
 
@@ -37,13 +47,15 @@ class Container:
         clock: Clock | None = None,
         dynamodb_client: Any = None,
         secrets_client: Any = None,
+        sqs_client: Any = None,
         http_session: requests.Session | None = None,
-        providers: AccountingAuthRegistry | None = None,
+        providers: ProviderRegistry | None = None,
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self._dynamodb_client = dynamodb_client
         self._secrets_client = secrets_client
+        self._sqs_client = sqs_client
         self._http_session = http_session
         self._providers = providers
 
@@ -106,8 +118,27 @@ class Container:
         )
 
     @cached_property
-    def providers(self) -> AccountingAuthRegistry:
-        return self._providers or ProviderRegistry({"xero": self._xero_auth})
+    def providers(self) -> ProviderRegistry:
+        return self._providers or ProviderRegistry(
+            auth_factories={"xero": self._xero_auth},
+            settings_factories={"xero": self._xero_accounting},
+        )
+
+    def _xero_accounting(self, integration: Integration) -> XeroAccounting:
+        if integration.organisation is None:
+            raise InvalidTransition("The integration has no organisation yet.")
+
+        def access_token(force_refresh: bool) -> str:
+            tokens = self.access_tokens.current(integration, force_refresh=force_refresh)
+            return tokens.access_token.get_secret_value()
+
+        return XeroAccounting(
+            api_url=self.settings.xero_api_url,
+            tenant_id=integration.organisation.id,
+            access_token=access_token,
+            timeout=self.settings.http_timeout,
+            session=self.http,
+        )
 
     def _xero_auth(self) -> AccountingAuth:
         settings = self.settings
@@ -139,6 +170,43 @@ class Container:
             signer=self.state_signer,
             vault=self.token_vault,
             auths=self.providers,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def leases(self) -> DynamoLeases:
+        return DynamoLeases(self.table)
+
+    @cached_property
+    def access_tokens(self) -> AccessTokens:
+        return AccessTokens(
+            vault=self.token_vault,
+            leases=self.leases,
+            auths=self.providers,
+            repo=self.repo,
+            clock=self.clock,
+        )
+
+    @cached_property
+    def sync_runs(self) -> DynamoSyncRuns:
+        return DynamoSyncRuns(self.table)
+
+    @cached_property
+    def job_queue(self) -> SqsJobQueue:
+        return SqsJobQueue(self.settings.sync_queue_url, client=self._sqs_client)
+
+    @cached_property
+    def sync_requests(self) -> SyncRequests:
+        return SyncRequests(runs=self.sync_runs, queue=self.job_queue, clock=self.clock)
+
+    @cached_property
+    def configuration(self) -> Configuration:
+        return Configuration(
+            repo=self.repo,
+            apps=self.providers,
+            cache=DynamoAppDataCache(self.table),
+            loc8=self.loc8_api,
+            sync_requests=self.sync_requests,
             clock=self.clock,
         )
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
+from chalicelib.domain.accounting import Account, TaxRate
 from chalicelib.domain.integration import Integration, Organisation
 from chalicelib.domain.oauth_state import OAuthState
+from chalicelib.domain.sync_run import SyncJob, SyncRun
 from chalicelib.domain.tokens import TokenSet
 
 
@@ -74,3 +76,42 @@ class Leases(Protocol):
 
     def release(self, name: str, owner: str) -> None:
         """Give the lease back if we still hold it."""
+
+
+class SyncRuns(Protocol):
+    def queue(self, run: SyncRun, slot_ttl: timedelta) -> tuple[SyncRun, bool]:
+        """Record the run unless the integration already has one queued or running."""
+
+    def get(self, integration_id: str, run_id: str) -> SyncRun: ...
+
+    def save(self, run: SyncRun) -> None: ...
+
+    def list(
+        self, integration_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[SyncRun], str | None]: ...
+
+    def release_slot(self, integration_id: str, run_id: str) -> None: ...
+
+
+class JobQueue(Protocol):
+    def send(self, job: SyncJob, delay_seconds: int = 0) -> None: ...
+
+
+class AppDataCache(Protocol):
+    def get(self, integration_id: str, name: str, now: datetime) -> Any | None: ...
+
+    def put(
+        self, integration_id: str, name: str, document: Any, now: datetime, ttl: timedelta
+    ) -> None: ...
+
+
+class AccountingSettings(Protocol):
+    """An organisation's settings data in the accounting app."""
+
+    def accounts(self) -> list[Account]: ...
+
+    def tax_rates(self) -> list[TaxRate]: ...
+
+
+class AccountingSettingsRegistry(Protocol):
+    def settings_for(self, integration: Integration) -> AccountingSettings: ...

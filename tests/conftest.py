@@ -35,12 +35,16 @@ JWT_SECRET = "test-jwt-secret-that-is-long-enough-for-hs256"
 STATE_SECRET = "test-state-signing-secret-0123456789abcdef"
 WEB_ORIGIN = "https://app.loc8.test"
 RETURN_URL = f"{WEB_ORIGIN}/settings/integrations"
+SYNC_QUEUE = "loc8-test-sync-jobs"
+SYNC_QUEUE_URL = f"https://sqs.ap-southeast-2.amazonaws.com/123456789012/{SYNC_QUEUE}"
 
 
 @pytest.fixture
 def aws() -> Iterator[None]:
     with mock_aws():
         create_table(boto3.client("dynamodb"), TABLE)
+        created = boto3.client("sqs").create_queue(QueueName=SYNC_QUEUE)["QueueUrl"]
+        assert created == SYNC_QUEUE_URL
         yield
 
 
@@ -52,6 +56,7 @@ def clock() -> FakeClock:
 def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "table_name": TABLE,
+        "sync_queue_url": SYNC_QUEUE_URL,
         "token_secret_prefix": "loc8-test/tokens",
         "jwt_secret": JWT_SECRET,
         "state_signing_secret": STATE_SECRET,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.domain.accounting import Account, TaxRate
 from chalicelib.domain.apps import AppInfo
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
+from chalicelib.services.configuration import MappedLineItem
 
 
 def iso_utc(moment: datetime) -> str:
@@ -44,3 +46,26 @@ def app_json(app: AppInfo) -> dict[str, Any]:
         "available": app.available,
         "sync_domains": list(app.sync_domains),
     }
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    return {
+        "code": account.code,
+        "name": account.name,
+        "type": account.type,
+        "class": account.account_class,
+        "status": account.status,
+        "tax_type": account.tax_type,
+    }
+
+
+def tax_rate_json(rate: TaxRate) -> dict[str, Any]:
+    return {"code": rate.code, "name": rate.name, "rate": float(rate.rate), "status": rate.status}
+
+
+def line_item_json(item: MappedLineItem) -> dict[str, Any]:
+    return {"id": item.id, "code": item.code, "name": item.name, "account_code": item.account_code}
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'

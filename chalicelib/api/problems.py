@@ -15,6 +15,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int, str], ...] = (
     (errors.NotAllowed, 403, "forbidden"),
     (errors.NotFound, 404, "not-found"),
     (errors.ValidationFailed, 422, "validation-failed"),
+    (errors.PreconditionFailed, 412, "precondition-failed"),
     (errors.InvalidOAuthState, 400, "invalid-oauth-state"),
     (errors.InvalidRequest, 400, "invalid-request"),
     (errors.AlreadyConnected, 409, "already-connected"),

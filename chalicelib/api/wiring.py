@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from chalice import Chalice, ConvertToMiddleware
 
+from chalicelib.api.configuration import configuration
 from chalicelib.api.cors import add_preflight_routes, cors_middleware
 from chalicelib.api.integrations import integrations
 from chalicelib.api.meta import meta
 from chalicelib.api.oauth import oauth
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
 
 
 def wire(app: Chalice) -> None:
-    for blueprint in (meta, integrations, oauth):
+    for blueprint in (meta, integrations, configuration, oauth):
         app.register_blueprint(blueprint)
     add_preflight_routes(app)
     app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
+    app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
     app.register_middleware(cors_middleware, "http")

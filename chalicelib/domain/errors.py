@@ -60,6 +60,12 @@ class ConcurrentUpdate(Conflict):
     title = "Changed by another request"
 
 
+class PreconditionFailed(DomainError):
+    """The client's `If-Match` names a version that is no longer current."""
+
+    title = "Precondition failed"
+
+
 class InvalidOAuthState(DomainError):
     """The `state` of an OAuth callback is forged, replayed, expired or misdirected."""
 

@@ -139,6 +139,46 @@ class Integration(BaseModel):
         self._move_to(S.AUTHORISED, now)
         return chosen
 
+    @property
+    def is_configurable(self) -> bool:
+        return self.status in (S.AUTHORISED, S.ACTIVE, S.PAUSED)
+
+    def ensure_configurable(self) -> None:
+        if not self.is_configurable:
+            raise InvalidTransition(
+                f"The integration is {self.status.value}; it must be connected to an "
+                "organisation (AUTHORISED, ACTIVE or PAUSED) first."
+            )
+
+    def apply_config(self, config: dict[str, Any], now: datetime) -> bool:
+        """Store a new config version; True when this save activates the integration."""
+        self.ensure_configurable()
+        first = self.status is S.AUTHORISED
+        self.config = config
+        self.config_version += 1
+        if first:
+            self._move_to(S.ACTIVE, now)
+        else:
+            self.updated_at = now
+        return first
+
+    def pause(self, now: datetime) -> None:
+        if self.status is not S.PAUSED:
+            self._require(S.ACTIVE, "paused")
+            self._move_to(S.PAUSED, now)
+
+    def resume(self, now: datetime) -> None:
+        if self.status is not S.ACTIVE:
+            self._require(S.PAUSED, "resumed")
+            self._move_to(S.ACTIVE, now)
+
+    def _require(self, expected: IntegrationStatus, verb: str) -> None:
+        if self.status is not expected:
+            raise InvalidTransition(
+                f"The integration is {self.status.value}; only an {expected.value} "
+                f"integration can be {verb}."
+            )
+
     def require_reconnect(self, message: str, now: datetime) -> None:
         self._move_to(S.NEEDS_RECONNECT, now)
         self.attention = Attention(code="NEEDS_RECONNECT", message=message)

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalicelib.domain.apps import available_app
-from chalicelib.ports import AccountingAuth
+from chalicelib.domain.integration import Integration
+from chalicelib.ports import AccountingAuth, AccountingSettings
 
 
 class ProviderRegistry:
-    def __init__(self, auth_factories: dict[str, Callable[[], AccountingAuth]]) -> None:
+    def __init__(
+        self,
+        auth_factories: dict[str, Callable[[], AccountingAuth]],
+        settings_factories: dict[str, Callable[[Integration], AccountingSettings]],
+    ) -> None:
         self._auth_factories = auth_factories
+        self._settings_factories = settings_factories
         self._auths: dict[str, AccountingAuth] = {}
 
     def auth_for(self, app: str) -> AccountingAuth:
@@ -18,3 +24,8 @@ class ProviderRegistry:
             available_app(app)
             self._auths[app] = self._auth_factories[app]()
         return self._auths[app]
+
+    def settings_for(self, integration: Integration) -> AccountingSettings:
+        available_app(integration.app)
+        integration.ensure_configurable()
+        return self._settings_factories[integration.app](integration)

@@ -43,14 +43,18 @@ def validation_messages(body: Any) -> list[str]:
 
 
 class XeroAccounting:
-    """Calls for one Xero organisation (`tenant_id`) with tokens from `access_token`."""
+    """Calls for one Xero organisation (`tenant_id`).
+
+    `access_token(force_refresh)` supplies the bearer token; a 401 is answered by one
+    forced refresh and one retry, since Xero may end a token before its stated expiry.
+    """
 
     def __init__(
         self,
         *,
         api_url: str,
         tenant_id: str,
-        access_token: Callable[[], str],
+        access_token: Callable[[bool], str],
         timeout: tuple[float, float],
         session: requests.Session,
     ) -> None:
@@ -111,8 +115,23 @@ class XeroAccounting:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
     ) -> dict[str, Any]:
+        try:
+            return self._call_once(method, path, operation, params, headers, json_body, False)
+        except AccessTokenRejected:
+            return self._call_once(method, path, operation, params, headers, json_body, True)
+
+    def _call_once(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        json_body: Any,
+        force_refresh: bool,
+    ) -> dict[str, Any]:
         request_headers = {
-            "Authorization": f"Bearer {self._access_token()}",
+            "Authorization": f"Bearer {self._access_token(force_refresh)}",
             "xero-tenant-id": self._tenant_id,
             "Accept": "application/json",
             **(headers or {}),

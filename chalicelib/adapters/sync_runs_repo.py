@@ -1,0 +1,178 @@
+"""Sync runs in DynamoDB, newest first per integration, plus the integration's job slot.
+
+The slot (`INTEGRATION#<id>` / `JOBSLOT`) names the one run that is queued or running;
+a second request while it is held gets that run back instead of a new one. A slot
+whose holder vanished expires, so a lost message never blocks syncing for good.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.dynamodb import (
+    PK,
+    SK,
+    DynamoTable,
+    condition_failed,
+    json_attribute,
+    number_attr,
+    string_attr,
+)
+from chalicelib.domain.errors import InvalidRequest, NotFound
+from chalicelib.domain.sync_run import SyncRun
+
+SLOT = "JOBSLOT"
+
+
+def _partition(integration_id: str) -> dict[str, str]:
+    return string_attr(f"INTEGRATION#{integration_id}")
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+class DynamoSyncRuns:
+    def __init__(self, table: DynamoTable) -> None:
+        self._table = table
+
+    def queue(self, run: SyncRun, slot_ttl: timedelta) -> tuple[SyncRun, bool]:
+        """Record `run` as the integration's job unless one is already queued or running.
+
+        Returns the run that holds the slot and whether it is the one just queued.
+        """
+        slot_until = _epoch_ms(run.queued_at + slot_ttl)
+        try:
+            self._table.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": {
+                                PK: _partition(run.integration_id),
+                                SK: string_attr(SLOT),
+                                "run_id": string_attr(run.id),
+                                "slot_until_ms": number_attr(slot_until),
+                            },
+                            "ConditionExpression": (
+                                "attribute_not_exists(PK) OR slot_until_ms < :now"
+                            ),
+                            "ExpressionAttributeValues": {
+                                ":now": number_attr(_epoch_ms(run.queued_at))
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": self._item(run),
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            holder = self.slot_holder(run.integration_id)
+            if holder is None:
+                raise
+            return self.get(run.integration_id, holder), False
+        return run, True
+
+    def slot_holder(self, integration_id: str) -> str | None:
+        item = self._table.client.get_item(
+            TableName=self._table.name,
+            Key={PK: _partition(integration_id), SK: string_attr(SLOT)},
+            ConsistentRead=True,
+        ).get("Item")
+        return item["run_id"]["S"] if item else None
+
+    def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> None:
+        self._table.client.update_item(
+            TableName=self._table.name,
+            Key={PK: _partition(integration_id), SK: string_attr(SLOT)},
+            UpdateExpression="SET slot_until_ms = :until",
+            ConditionExpression="run_id = :run",
+            ExpressionAttributeValues={
+                ":until": number_attr(_epoch_ms(until)),
+                ":run": string_attr(run_id),
+            },
+        )
+
+    def release_slot(self, integration_id: str, run_id: str) -> None:
+        try:
+            self._table.client.delete_item(
+                TableName=self._table.name,
+                Key={PK: _partition(integration_id), SK: string_attr(SLOT)},
+                ConditionExpression="run_id = :run",
+                ExpressionAttributeValues={":run": string_attr(run_id)},
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+
+    def get(self, integration_id: str, run_id: str) -> SyncRun:
+        item = self._table.client.get_item(
+            TableName=self._table.name,
+            Key={PK: _partition(integration_id), SK: string_attr(f"RUN#{run_id}")},
+            ConsistentRead=True,
+        ).get("Item")
+        if item is None:
+            raise NotFound(f"Sync run {run_id} was not found.")
+        return SyncRun.model_validate(json.loads(item["doc"]["S"]))
+
+    def save(self, run: SyncRun) -> None:
+        self._table.client.put_item(TableName=self._table.name, Item=self._item(run))
+
+    def list(
+        self, integration_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[SyncRun], str | None]:
+        query: dict[str, Any] = {
+            "TableName": self._table.name,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": _partition(integration_id),
+                ":prefix": string_attr("RUN#"),
+            },
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            query["ExclusiveStartKey"] = {
+                PK: _partition(integration_id),
+                SK: string_attr(f"RUN#{_decode_cursor(cursor)}"),
+            }
+        response = self._table.client.query(**query)
+        runs = [SyncRun.model_validate(json.loads(i["doc"]["S"])) for i in response["Items"]]
+        last = response.get("LastEvaluatedKey")
+        next_cursor = _encode_cursor(last[SK]["S"].removeprefix("RUN#")) if last else None
+        return runs, next_cursor
+
+    @staticmethod
+    def _item(run: SyncRun) -> dict[str, Any]:
+        return {
+            PK: _partition(run.integration_id),
+            SK: string_attr(f"RUN#{run.id}"),
+            "status": string_attr(run.status.value),
+            "doc": json_attribute(run.model_dump(mode="json")),
+        }
+
+
+def _encode_cursor(run_id: str) -> str:
+    return base64.urlsafe_b64encode(run_id.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        run_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidRequest("The cursor is not valid.") from error
+    if not run_id.startswith("run_"):
+        raise InvalidRequest("The cursor is not valid.")
+    return run_id

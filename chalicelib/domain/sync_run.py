@@ -1,0 +1,86 @@
+"""One run of a sync job: its trigger, progress, per-domain counts and record errors."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+
+class RunStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    PARTIAL = "PARTIAL"
+    DEFERRED = "DEFERRED"
+    FAILED = "FAILED"
+
+
+FINISHED = frozenset({RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED})
+
+
+class RunTrigger(StrEnum):
+    SCHEDULE = "schedule"
+    MANUAL = "manual"
+    ACTIVATION = "activation"
+    CONTINUATION = "continuation"
+    WEBHOOK = "webhook"
+
+
+class DomainCounts(BaseModel):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+
+
+class RecordError(BaseModel):
+    domain: str
+    record: str | None
+    message: str
+
+
+def new_run_id(now: datetime) -> str:
+    # Sortable by time so "newest first" is a plain reverse key order.
+    return f"run_{now.strftime('%Y%m%d%H%M%S%f')}_{secrets.token_hex(4)}"
+
+
+class SyncRun(BaseModel):
+    id: str
+    integration_id: str
+    tenant_id: str
+    trigger: RunTrigger
+    status: RunStatus = RunStatus.QUEUED
+    queued_at: AwareDatetime
+    started_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+    counts: dict[str, DomainCounts] = Field(default_factory=dict)
+    errors: list[RecordError] = Field(default_factory=list)
+    deferred_until: AwareDatetime | None = None
+
+    @classmethod
+    def queue(
+        cls, integration_id: str, tenant_id: str, trigger: RunTrigger, now: datetime
+    ) -> SyncRun:
+        return cls(
+            id=new_run_id(now),
+            integration_id=integration_id,
+            tenant_id=tenant_id,
+            trigger=trigger,
+            queued_at=now,
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED
+
+
+class SyncJob(BaseModel):
+    """The SQS message that asks a worker to run (or continue) one sync run."""
+
+    tenant_id: str
+    integration_id: str
+    run_id: str
+    trigger: RunTrigger
