@@ -101,6 +101,7 @@ class FakeAccountingAuth:
 @dataclass
 class FakeRegistry:
     auth: FakeAccountingAuth
+    settings: FakeAccountingSettings | None = None
 
     def auth_for(self, app: str) -> FakeAccountingAuth:
         from chalicelib.domain.apps import available_app
@@ -108,6 +109,111 @@ class FakeRegistry:
         available_app(app)
         return self.auth
 
+    def settings_for(self, integration) -> FakeAccountingSettings:
+        integration.ensure_configurable()
+        if self.settings is None:
+            self.settings = FakeAccountingSettings()
+        return self.settings
+
 
 def unavailable() -> ProviderUnavailable:
     return ProviderUnavailable("The app did not answer in time; try again.")
+
+
+def au_accounts() -> list:
+    from chalicelib.domain.accounting import Account
+
+    return [
+        Account(
+            code="200",
+            name="Sales",
+            type="REVENUE",
+            account_class="REVENUE",
+            status="ACTIVE",
+            tax_type="OUTPUT",
+        ),
+        Account(
+            code="260",
+            name="Other Revenue",
+            type="REVENUE",
+            account_class="REVENUE",
+            status="ACTIVE",
+            tax_type="OUTPUT",
+        ),
+        Account(
+            code="210",
+            name="Old Sales",
+            type="REVENUE",
+            account_class="REVENUE",
+            status="ARCHIVED",
+            tax_type="OUTPUT",
+        ),
+        Account(
+            code="090",
+            name="Business Bank Account",
+            type="BANK",
+            account_class="ASSET",
+            status="ACTIVE",
+        ),
+        Account(
+            code="400",
+            name="Advertising",
+            type="EXPENSE",
+            account_class="EXPENSE",
+            status="ACTIVE",
+            tax_type="INPUT",
+        ),
+    ]
+
+
+def au_tax_rates() -> list:
+    from decimal import Decimal
+
+    from chalicelib.domain.accounting import TaxRate
+
+    return [
+        TaxRate(code="OUTPUT", name="GST on Income", rate=Decimal("10.0000"), status="ACTIVE"),
+        TaxRate(code="EXEMPTOUTPUT", name="GST Free Income", rate=Decimal("0"), status="ACTIVE"),
+    ]
+
+
+@dataclass
+class FakeAccountingSettings:
+    accounts_list: list = field(default_factory=au_accounts)
+    tax_rates_list: list = field(default_factory=au_tax_rates)
+    calls: list[str] = field(default_factory=list)
+
+    def accounts(self) -> list:
+        self.calls.append("accounts")
+        return list(self.accounts_list)
+
+    def tax_rates(self) -> list:
+        self.calls.append("tax_rates")
+        return list(self.tax_rates_list)
+
+
+@dataclass
+class FakeLoc8:
+    """Loc8 core's line-item catalogue for one or more tenants."""
+
+    line_items: dict[str, list] = field(default_factory=dict)
+
+    def iter_line_items(self, tenant_id: str, *, updated_since=None):
+        yield from self.line_items.get(tenant_id, [])
+
+
+def loc8_line_item(item_id: str, code: str, name: str, price: str = "100.00"):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from chalicelib.domain.loc8 import Loc8LineItem
+
+    return Loc8LineItem(
+        id=item_id,
+        version=1,
+        updated_at=datetime(2026, 11, 1, tzinfo=UTC),
+        code=code,
+        name=name,
+        unit_price=Decimal(price),
+        tax_type_code="GST",
+    )
