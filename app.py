@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api.wiring import wire
+from chalicelib.wiring import wire
 
 app = Chalice(app_name="loc8-integrations")
 wire(app)

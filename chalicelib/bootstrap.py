@@ -16,10 +16,12 @@ import requests
 from chalicelib.adapters.app_data_cache import DynamoAppDataCache
 from chalicelib.adapters.app_secrets import AppSecrets
 from chalicelib.adapters.clock import SystemClock
+from chalicelib.adapters.cursors import DynamoCursors
 from chalicelib.adapters.dynamodb import DynamoTable
 from chalicelib.adapters.integration_repo import DynamoIntegrationRepo
 from chalicelib.adapters.job_queue import SqsJobQueue
 from chalicelib.adapters.leases import DynamoLeases
+from chalicelib.adapters.loc8 import Loc8HttpApi, RetryPolicy
 from chalicelib.adapters.oauth_state_store import DynamoOAuthStateStore
 from chalicelib.adapters.providers.registry import ProviderRegistry
 from chalicelib.adapters.providers.xero.accounting import XeroAccounting
@@ -30,13 +32,17 @@ from chalicelib.api.auth import JwksKeys, JwtVerifier
 from chalicelib.domain.errors import InvalidTransition
 from chalicelib.domain.integration import Integration
 from chalicelib.domain.oauth_state import StateSigner
-from chalicelib.ports import AccountingAuth, Clock
+from chalicelib.ports import AccountingAuth, Clock, Loc8Api
 from chalicelib.services.access_tokens import AccessTokens
 from chalicelib.services.configuration import Configuration
 from chalicelib.services.consent import Consent
+from chalicelib.services.fan_out import FanOut
 from chalicelib.services.integrations import Integrations
+from chalicelib.services.sync_history import SyncHistory
 from chalicelib.services.sync_requests import SyncRequests
+from chalicelib.services.sync_worker import DomainStep, SyncWorker
 from chalicelib.settings import Settings, get_settings
+from chalicelib.sync.tax_rates import TaxRatesSyncer
 
 
 class Container:
@@ -200,6 +206,28 @@ class Container:
         return SyncRequests(runs=self.sync_runs, queue=self.job_queue, clock=self.clock)
 
     @cached_property
+    def loc8_api(self) -> Loc8Api:
+        settings = self.settings
+
+        def service_token() -> str:
+            return self.app_secrets.resolve(
+                "Loc8 service token", settings.loc8_api_secret, settings.loc8_api_secret_name
+            )
+
+        # Its own Session: the retrying adapter must not change how other calls behave.
+        return Loc8HttpApi(
+            base_url=settings.loc8_api_url,
+            token=service_token,
+            timeout=settings.http_timeout,
+            retry=RetryPolicy(
+                max_retries=settings.loc8_api_max_retries,
+                backoff_factor=settings.loc8_api_backoff_seconds,
+                retry_after_limit_seconds=settings.loc8_api_retry_after_limit_seconds,
+            ),
+            page_size=settings.loc8_api_page_size,
+        )
+
+    @cached_property
     def configuration(self) -> Configuration:
         return Configuration(
             repo=self.repo,
@@ -209,6 +237,35 @@ class Container:
             sync_requests=self.sync_requests,
             clock=self.clock,
         )
+
+    @cached_property
+    def cursors(self) -> DynamoCursors:
+        return DynamoCursors(self.table)
+
+    @cached_property
+    def sync_worker(self) -> SyncWorker:
+        return SyncWorker(
+            repo=self.repo,
+            runs=self.sync_runs,
+            queue=self.job_queue,
+            leases=self.leases,
+            cursors=self.cursors,
+            apps=self.providers,
+            loc8=self.loc8_api,
+            clock=self.clock,
+            steps=[DomainStep("tax_rates", TaxRatesSyncer())],
+            time_reserve=timedelta(seconds=self.settings.sync_time_reserve_seconds),
+        )
+
+    @cached_property
+    def fan_out(self) -> FanOut:
+        return FanOut(
+            integrations=self.repo, slots=self.sync_runs, queue=self.job_queue, clock=self.clock
+        )
+
+    @cached_property
+    def sync_history(self) -> SyncHistory:
+        return SyncHistory(repo=self.repo, runs=self.sync_runs, sync_requests=self.sync_requests)
 
     @cached_property
     def integrations(self) -> Integrations:

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from chalicelib.domain.accounting import Account, TaxRate
 from chalicelib.domain.integration import Integration, Organisation
+from chalicelib.domain.loc8 import (
+    ExternalRef,
+    Loc8Customer,
+    Loc8CustomerDraft,
+    Loc8Invoice,
+    Loc8InvoiceStatus,
+    Loc8LineItem,
+    Loc8LineItemDraft,
+    Loc8Payment,
+    Loc8PaymentDraft,
+    Loc8TaxType,
+    Loc8TaxTypeDraft,
+    Page,
+)
 from chalicelib.domain.oauth_state import OAuthState
 from chalicelib.domain.sync_run import SyncJob, SyncRun
 from chalicelib.domain.tokens import TokenSet
@@ -24,6 +39,9 @@ class IntegrationRepo(Protocol):
         """The tenant's integration; `NotFound` for a missing id or another tenant's."""
 
     def list(self, tenant_id: str, include_disconnected: bool = False) -> list[Integration]: ...
+
+    def active_pages(self, page_size: int = 100) -> Iterator[list[Integration]]:
+        """Every ACTIVE integration of every tenant, a page at a time."""
 
     def save(self, integration: Integration) -> None:
         """Write changes if nobody saved since it was read, else `ConcurrentUpdate`.
@@ -92,9 +110,17 @@ class SyncRuns(Protocol):
 
     def release_slot(self, integration_id: str, run_id: str) -> None: ...
 
+    def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> None: ...
+
+    def busy_integrations(self, integration_ids: list[str], now: datetime) -> set[str]:
+        """Which of these integrations have a run queued or running."""
+
 
 class JobQueue(Protocol):
     def send(self, job: SyncJob, delay_seconds: int = 0) -> None: ...
+
+    def send_batch(self, jobs: Sequence[SyncJob]) -> list[SyncJob]:
+        """Send up to ten jobs; returns those the queue did not accept."""
 
 
 class AppDataCache(Protocol):
@@ -115,3 +141,146 @@ class AccountingSettings(Protocol):
 
 class AccountingSettingsRegistry(Protocol):
     def settings_for(self, integration: Integration) -> AccountingSettings: ...
+
+
+class Loc8Api(Protocol):
+    """A tenant's data in Loc8 core (docs/loc8-core-api.yaml).
+
+    The `*_pages` methods are lazy generators: each page is fetched when the caller
+    asks for it, so a job can stop after any page and keep `page.next_cursor` to
+    resume. Pass `updated_since` to start a pass, or `cursor` to resume one; records
+    come oldest change first and a pass sees every record at least once. The `iter_*`
+    methods stream the records of every page, one page in memory at a time.
+
+    Errors (`chalicelib.domain.loc8_errors`): `Loc8NotFound`, `Loc8VersionConflict`
+    (with `current_version`), `Loc8Conflict`, `Loc8ValidationFailed` (with field
+    problems), `Loc8Unavailable` (after retries; with `retry_after_seconds`),
+    `Loc8AuthFailed`, `Loc8Rejected`. Writes accept an `idempotency_key`: the same key
+    and request a second time (e.g. a re-delivered job) is not applied twice.
+    """
+
+    def customer_pages(
+        self,
+        tenant_id: str,
+        *,
+        updated_since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Page[Loc8Customer]]: ...
+
+    def iter_customers(
+        self, tenant_id: str, *, updated_since: datetime | None = None
+    ) -> Iterator[Loc8Customer]: ...
+
+    def get_customer(self, tenant_id: str, customer_id: str) -> Loc8Customer: ...
+
+    def create_customer(
+        self, tenant_id: str, draft: Loc8CustomerDraft, *, idempotency_key: str | None = None
+    ) -> Loc8Customer: ...
+
+    def update_customer(
+        self,
+        tenant_id: str,
+        customer_id: str,
+        draft: Loc8CustomerDraft,
+        *,
+        version: int,
+        idempotency_key: str | None = None,
+    ) -> Loc8Customer:
+        """Replace the customer's fields; `Loc8VersionConflict` if `version` is stale."""
+
+    def line_item_pages(
+        self,
+        tenant_id: str,
+        *,
+        updated_since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Page[Loc8LineItem]]: ...
+
+    def iter_line_items(
+        self, tenant_id: str, *, updated_since: datetime | None = None
+    ) -> Iterator[Loc8LineItem]: ...
+
+    def get_line_item(self, tenant_id: str, line_item_id: str) -> Loc8LineItem: ...
+
+    def create_line_item(
+        self, tenant_id: str, draft: Loc8LineItemDraft, *, idempotency_key: str | None = None
+    ) -> Loc8LineItem: ...
+
+    def update_line_item(
+        self,
+        tenant_id: str,
+        line_item_id: str,
+        draft: Loc8LineItemDraft,
+        *,
+        version: int,
+        idempotency_key: str | None = None,
+    ) -> Loc8LineItem: ...
+
+    def tax_types(self, tenant_id: str) -> list[Loc8TaxType]:
+        """Every tax type, active and inactive, ordered by code."""
+
+    def replace_tax_types(
+        self,
+        tenant_id: str,
+        drafts: Sequence[Loc8TaxTypeDraft],
+        *,
+        idempotency_key: str | None = None,
+    ) -> list[Loc8TaxType]:
+        """Make `drafts` the active set; other codes are deactivated, never deleted."""
+
+    def invoice_pages(
+        self,
+        tenant_id: str,
+        *,
+        updated_since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Page[Loc8Invoice]]: ...
+
+    def iter_invoices(
+        self, tenant_id: str, *, updated_since: datetime | None = None
+    ) -> Iterator[Loc8Invoice]: ...
+
+    def get_invoice(self, tenant_id: str, invoice_id: str) -> Loc8Invoice: ...
+
+    def record_invoice_external_ref(
+        self,
+        tenant_id: str,
+        invoice_id: str,
+        ref: ExternalRef,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Loc8Invoice:
+        """Where the invoice lives in `ref.app`; replaces that app's earlier reference."""
+
+    def record_payment(
+        self,
+        tenant_id: str,
+        invoice_id: str,
+        payment: Loc8PaymentDraft,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Loc8Payment:
+        """Record once per (app, external_id); the same payment again returns the first."""
+
+    def set_invoice_status(
+        self,
+        tenant_id: str,
+        invoice_id: str,
+        status: Literal[Loc8InvoiceStatus.PAID, Loc8InvoiceStatus.VOIDED],
+        *,
+        version: int,
+        idempotency_key: str | None = None,
+    ) -> Loc8Invoice: ...
+
+
+class Cursors(Protocol):
+    """Named positions and fingerprints a sync keeps per integration."""
+
+    def get(self, integration_id: str, name: str) -> str | None: ...
+
+    def put(self, integration_id: str, name: str, value: str) -> None: ...
+
+    def delete(self, integration_id: str, name: str) -> None: ...

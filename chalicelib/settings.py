@@ -59,6 +59,17 @@ class Settings(BaseSettings):
         default_factory=lambda: XERO_GRANULAR_SCOPES.split()
     )
 
+    # Loc8 core's service API; the credential is a Secrets Manager name, or (local
+    # stack only) the plain value.
+    loc8_api_url: str = ""
+    loc8_api_secret: SecretStr | None = None
+    loc8_api_secret_name: str | None = None
+    loc8_api_max_retries: int = Field(default=3, ge=0, le=10)
+    loc8_api_backoff_seconds: float = Field(default=0.5, ge=0)
+    loc8_api_retry_after_limit_seconds: float = Field(default=5.0, ge=0)
+    loc8_api_page_size: int = Field(default=200, ge=1, le=500)
+
+    sync_time_reserve_seconds: float = Field(default=45.0, ge=0)
     http_connect_timeout_seconds: float = Field(default=3.05, gt=0)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0)
     secret_cache_seconds: int = Field(default=300, ge=0)

@@ -194,12 +194,59 @@ class FakeAccountingSettings:
 
 @dataclass
 class FakeLoc8:
-    """Loc8 core's line-item catalogue for one or more tenants."""
+    """Loc8 core for the sync's tests: line items and tax types per tenant."""
 
     line_items: dict[str, list] = field(default_factory=dict)
+    tax_type_store: dict[str, dict] = field(default_factory=dict)
+    failures: dict[str, Exception] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+
+    def _called(self, operation: str) -> None:
+        self.calls.append(operation)
+        failure = self.failures.pop(operation, None)
+        if failure is not None:
+            raise failure
 
     def iter_line_items(self, tenant_id: str, *, updated_since=None):
         yield from self.line_items.get(tenant_id, [])
+
+    def tax_types(self, tenant_id: str) -> list:
+        self._called("tax_types")
+        return sorted(self.tax_type_store.get(tenant_id, {}).values(), key=lambda t: t.code)
+
+    def replace_tax_types(self, tenant_id: str, drafts, *, idempotency_key=None) -> list:
+        from datetime import UTC, datetime
+
+        from chalicelib.domain.loc8 import Loc8TaxType
+
+        self._called("replace_tax_types")
+        store = self.tax_type_store.setdefault(tenant_id, {})
+        now = datetime(2026, 11, 25, tzinfo=UTC)
+        wanted = {draft.code: draft for draft in drafts}
+        for code, existing in list(store.items()):
+            if code not in wanted and existing.active:
+                store[code] = existing.model_copy(
+                    update={"active": False, "version": existing.version + 1}
+                )
+        for code, draft in wanted.items():
+            existing = store.get(code)
+            store[code] = Loc8TaxType(
+                id=existing.id if existing else f"tt_{code}",
+                version=existing.version + 1 if existing else 1,
+                updated_at=now,
+                code=code,
+                name=draft.name,
+                rate=draft.rate,
+                active=True,
+            )
+        return self.tax_types(tenant_id)
+
+    def active_tax_types(self, tenant_id: str) -> dict[str, tuple[str, str]]:
+        return {
+            t.code: (t.name, format(t.rate.normalize(), "f"))
+            for t in self.tax_type_store.get(tenant_id, {}).values()
+            if t.active
+        }
 
 
 def loc8_line_item(item_id: str, code: str, name: str, price: str = "100.00"):
@@ -217,3 +264,18 @@ def loc8_line_item(item_id: str, code: str, name: str, price: str = "100.00"):
         unit_price=Decimal(price),
         tax_type_code="GST",
     )
+
+
+@dataclass
+class DelayRecordingQueue:
+    """The real SQS queue, but delays are recorded and not waited for, so tests run fast."""
+
+    real: object
+    delays: list[tuple[str, int]] = field(default_factory=list)
+
+    def send(self, job, delay_seconds: int = 0) -> None:
+        self.delays.append((job.run_id, delay_seconds))
+        self.real.send(job, delay_seconds=0)
+
+    def send_batch(self, jobs) -> list:
+        return self.real.send_batch(jobs)

@@ -9,11 +9,13 @@ app cannot be added while one is present. Record links will live under their own
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import (
+    GSI1,
     GSI1PK,
     GSI1SK,
     PK,
@@ -117,6 +119,19 @@ class DynamoIntegrationRepo:
                 i for i in integrations if i.status is not IntegrationStatus.DISCONNECTED
             ]
         return sorted(integrations, key=lambda i: i.created_at)
+
+    def active_pages(self, page_size: int = 100) -> Iterator[list[Integration]]:
+        """Every ACTIVE integration of every tenant, a page at a time (sparse GSI1)."""
+        paginator = self._table.client.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table.name,
+            IndexName=GSI1,
+            KeyConditionExpression="GSI1PK = :active",
+            ExpressionAttributeValues={":active": string_attr(ACTIVE_INDEX_KEY)},
+            PaginationConfig={"PageSize": page_size},
+        )
+        for page in pages:
+            yield [self._from_item(item) for item in page["Items"]]
 
     def save(self, integration: Integration) -> None:
         expected = integration.revision

@@ -93,6 +93,23 @@ class DynamoSyncRuns:
         ).get("Item")
         return item["run_id"]["S"] if item else None
 
+    def busy_integrations(self, integration_ids: list[str], now: datetime) -> set[str]:
+        """Which of these integrations hold an unexpired job slot (BatchGetItem, 100 a call)."""
+        busy: set[str] = set()
+        for start in range(0, len(integration_ids), 100):
+            keys = [
+                {PK: _partition(integration_id), SK: string_attr(SLOT)}
+                for integration_id in integration_ids[start : start + 100]
+            ]
+            request: dict[str, Any] = {self._table.name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self._table.client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table.name, []):
+                    if int(item["slot_until_ms"]["N"]) >= _epoch_ms(now):
+                        busy.add(item[PK]["S"].removeprefix("INTEGRATION#"))
+                request = response.get("UnprocessedKeys") or {}
+        return busy
+
     def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> None:
         self._table.client.update_item(
             TableName=self._table.name,

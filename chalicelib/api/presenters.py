@@ -8,6 +8,7 @@ from typing import Any
 from chalicelib.domain.accounting import Account, TaxRate
 from chalicelib.domain.apps import AppInfo
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
+from chalicelib.domain.sync_run import SyncRun
 from chalicelib.services.configuration import MappedLineItem
 
 
@@ -69,3 +70,19 @@ def line_item_json(item: MappedLineItem) -> dict[str, Any]:
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def sync_run_json(run: SyncRun, *, with_errors: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": run.id,
+        "integration_id": run.integration_id,
+        "trigger": run.trigger.value,
+        "status": run.status.value,
+        "started_at": iso_utc(run.started_at) if run.started_at else None,
+        "finished_at": iso_utc(run.finished_at) if run.finished_at else None,
+        "counts": {name: counts.model_dump() for name, counts in run.counts.items()},
+        "deferred_until": iso_utc(run.deferred_until) if run.deferred_until else None,
+    }
+    if with_errors:
+        body["errors"] = [error.model_dump() for error in run.errors]
+    return body

@@ -86,8 +86,7 @@ def config_problems(
         problems.append(
             FieldProblem(
                 "default_account_code",
-                f"{len(unmapped)} line item(s) have no account; map them or set a default "
-                "account.",
+                f"{len(unmapped)} line item(s) have no account; map them or set a default account.",
             )
         )
     return problems

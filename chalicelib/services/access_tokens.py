@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from chalicelib.domain.errors import AccessRevoked, ConcurrentUpdate, ProviderUnavailable
-from chalicelib.domain.integration import Integration, IntegrationStatus
+from chalicelib.domain.errors import AccessRevoked, ProviderUnavailable
+from chalicelib.domain.integration import Integration
 from chalicelib.domain.tokens import TokenSet
 from chalicelib.observability import logger, metrics
 from chalicelib.ports import AccountingAuthRegistry, Clock, IntegrationRepo, Leases, TokenVault
+from chalicelib.services.integration_updates import mark_needs_reconnect
 
 REFRESH_MARGIN = timedelta(minutes=5)
 LEASE_TTL = timedelta(seconds=30)
@@ -101,20 +102,7 @@ class AccessTokens:
 
     def _mark_needs_reconnect(self, integration: Integration) -> None:
         message = RECONNECT_MESSAGE.format(app=integration.app.capitalize())
-        for _attempt in range(3):
-            current = self._repo.get(integration.tenant_id, integration.id)
-            if current.status in (
-                IntegrationStatus.NEEDS_RECONNECT,
-                IntegrationStatus.DISCONNECTED,
-            ):
-                return
-            current.require_reconnect(message, self._clock.now())
-            try:
-                self._repo.save(current)
-            except ConcurrentUpdate:
-                continue
-            logger.warning("integration needs reconnecting")
-            return
+        mark_needs_reconnect(self._repo, integration, message, self._clock)
 
 
 def _newer(candidate: TokenSet, seen: TokenSet) -> bool:

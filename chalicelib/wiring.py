@@ -9,13 +9,19 @@ from chalicelib.api.cors import add_preflight_routes, cors_middleware
 from chalicelib.api.integrations import integrations
 from chalicelib.api.meta import meta
 from chalicelib.api.oauth import oauth
-from chalicelib.observability import logger, metrics
+from chalicelib.api.sync import sync
+from chalicelib.jobs.scheduler import scheduler
+from chalicelib.jobs.worker import worker
+from chalicelib.observability import logger, metrics, tracer
 
 
 def wire(app: Chalice) -> None:
-    for blueprint in (meta, integrations, configuration, oauth):
+    for blueprint in (meta, integrations, configuration, sync, oauth, scheduler, worker):
         app.register_blueprint(blueprint)
     add_preflight_routes(app)
     app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
     app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+    app.register_middleware(
+        ConvertToMiddleware(tracer.capture_lambda_handler(capture_response=False))
+    )
     app.register_middleware(cors_middleware, "http")

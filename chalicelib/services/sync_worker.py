@@ -1,0 +1,248 @@
+"""Runs one sync job: claim it, run the enabled domains, record the outcome.
+
+At-least-once delivery is expected: a job whose run already finished, or whose
+integration has another run in its slot, is dropped; a copy of a job that is still
+running elsewhere is retried later (the lease says so). The worker never sleeps on
+the app: when a limit or the Lambda's time runs short it saves its place, re-enqueues
+itself with a delay and records DEFERRED.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from chalicelib.domain.errors import (
+    AccessRevoked,
+    NotFound,
+    ProviderUnavailable,
+    RateLimited,
+)
+from chalicelib.domain.integration import Integration, IntegrationStatus
+from chalicelib.domain.sync_config import SyncConfig
+from chalicelib.domain.sync_run import (
+    RecordError,
+    RunStatus,
+    RunTrigger,
+    SyncJob,
+    SyncRun,
+)
+from chalicelib.observability import logger, metrics
+from chalicelib.ports import (
+    AccountingSettingsRegistry,
+    Clock,
+    Cursors,
+    IntegrationRepo,
+    JobQueue,
+    Leases,
+    Loc8Api,
+    SyncRuns,
+)
+from chalicelib.services.integration_updates import mark_needs_reconnect, update_integration
+from chalicelib.services.sync_requests import JOB_SLOT_TTL
+from chalicelib.sync.framework import DEFAULT_TIME_RESERVE, Defer, DomainSyncer, SyncContext
+
+MAX_DELAY_SECONDS = 900
+JOB_LEASE_TTL = timedelta(minutes=16)
+
+
+class JobOutcome(StrEnum):
+    DONE = "done"
+    DEFERRED = "deferred"
+    DROPPED = "dropped"
+    BUSY = "busy"
+
+
+class JobBusy(Exception):
+    """Another copy of this job is running; the message should come back later."""
+
+
+@dataclass(frozen=True)
+class DomainStep:
+    """A syncer and the config switch that enables it."""
+
+    switch: str
+    syncer: DomainSyncer
+
+
+class SyncWorker:
+    def __init__(
+        self,
+        *,
+        repo: IntegrationRepo,
+        runs: SyncRuns,
+        queue: JobQueue,
+        leases: Leases,
+        cursors: Cursors,
+        apps: AccountingSettingsRegistry,
+        loc8: Loc8Api,
+        clock: Clock,
+        steps: Sequence[DomainStep],
+        time_reserve: timedelta = DEFAULT_TIME_RESERVE,
+    ) -> None:
+        self._repo = repo
+        self._runs = runs
+        self._queue = queue
+        self._leases = leases
+        self._cursors = cursors
+        self._apps = apps
+        self._loc8 = loc8
+        self._clock = clock
+        self._steps = steps
+        self._time_reserve = time_reserve
+
+    def run(
+        self, job: SyncJob, remaining_time: Callable[[], timedelta], final_attempt: bool = False
+    ) -> JobOutcome:
+        logger.append_keys(
+            tenant_id=job.tenant_id, integration_id=job.integration_id, run_id=job.run_id
+        )
+        try:
+            integration = self._repo.get(job.tenant_id, job.integration_id)
+        except NotFound:
+            logger.warning("job for an unknown integration dropped")
+            return JobOutcome.DROPPED
+        run = self._claim(job, integration)
+        if run is None:
+            return JobOutcome.DROPPED
+        lease_owner = secrets.token_hex(8)
+        lease_name = f"sync-job#{integration.id}"
+        if not self._leases.acquire(lease_name, lease_owner, JOB_LEASE_TTL, self._clock.now()):
+            raise JobBusy(f"Run {run.id} is already being worked on.")
+        try:
+            return self._run_claimed(integration, run, remaining_time)
+        except Exception as error:
+            if final_attempt:
+                self._finish(run, RunStatus.FAILED, f"The run failed repeatedly: {error}")
+            raise
+        finally:
+            self._leases.release(lease_name, lease_owner)
+
+    def _claim(self, job: SyncJob, integration: Integration) -> SyncRun | None:
+        """The run this message should work on, or None when it must be dropped."""
+        if job.trigger is RunTrigger.SCHEDULE:
+            candidate = SyncRun(
+                id=job.run_id,
+                integration_id=integration.id,
+                tenant_id=integration.tenant_id,
+                trigger=job.trigger,
+                queued_at=self._clock.now(),
+            )
+            run, created = self._runs.queue(candidate, JOB_SLOT_TTL)
+            if not created and run.id != job.run_id:
+                logger.info("another run holds the slot; scheduled job dropped")
+                return None
+        else:
+            try:
+                run = self._runs.get(integration.id, job.run_id)
+            except NotFound:
+                logger.warning("job for an unknown run dropped")
+                return None
+        if run.is_finished:
+            logger.info("run already finished; duplicate delivery dropped")
+            return None
+        if integration.status is not IntegrationStatus.ACTIVE:
+            self._finish(
+                run,
+                RunStatus.FAILED,
+                f"Not synced: the integration is {integration.status.value}.",
+            )
+            return None
+        return run
+
+    def _run_claimed(
+        self, integration: Integration, run: SyncRun, remaining_time: Callable[[], timedelta]
+    ) -> JobOutcome:
+        config = SyncConfig.model_validate(integration.config)
+        run.status = RunStatus.RUNNING
+        run.started_at = run.started_at or self._clock.now()
+        run.deferred_until = None
+        self._runs.save(run)
+        metrics.add_metric(name="SyncJobsStarted", unit="Count", value=1)
+        context = SyncContext(
+            integration=integration,
+            config=config,
+            run=run,
+            app=self._apps.settings_for(integration),
+            loc8=self._loc8,
+            cursors=self._cursors,
+            clock=self._clock,
+            remaining_time=remaining_time,
+            time_reserve=self._time_reserve,
+        )
+        enabled = config.sync.model_dump()
+        try:
+            for step in self._steps:
+                if enabled.get(step.switch):
+                    context.check_budget()
+                    step.syncer.sync(context)
+                    self._runs.save(run)
+        except RateLimited as limited:
+            metrics.add_metric(name="RateLimited", unit="Count", value=1)
+            return self._defer(run, limited.message, limited.retry_after_seconds or 60)
+        except Defer as deferral:
+            return self._defer(run, deferral.reason, deferral.delay_seconds)
+        except AccessRevoked as revoked:
+            mark_needs_reconnect(self._repo, integration, revoked.message, self._clock)
+            self._finish(run, RunStatus.FAILED, revoked.message)
+            return JobOutcome.DONE
+        except ProviderUnavailable as unavailable:
+            return self._defer(run, unavailable.message, unavailable.retry_after_seconds or 60)
+        status = RunStatus.PARTIAL if run.errors else RunStatus.SUCCEEDED
+        self._finish(run, status)
+        return JobOutcome.DONE
+
+    def _defer(self, run: SyncRun, reason: str, delay_seconds: float) -> JobOutcome:
+        now = self._clock.now()
+        delay = max(0, int(delay_seconds))
+        run.status = RunStatus.DEFERRED
+        run.deferred_until = now + timedelta(seconds=delay)
+        self._runs.save(run)
+        metrics.add_metric(name="SyncDeferrals", unit="Count", value=1)
+        logger.info("run deferred", extra={"reason": reason, "delay_seconds": delay})
+        if delay <= MAX_DELAY_SECONDS:
+            self._runs.extend_slot(run.integration_id, run.id, now + JOB_SLOT_TTL)
+            self._queue.send(
+                SyncJob(
+                    tenant_id=run.tenant_id,
+                    integration_id=run.integration_id,
+                    run_id=run.id,
+                    trigger=RunTrigger.CONTINUATION,
+                ),
+                delay_seconds=delay,
+            )
+        else:
+            # A wait longer than SQS can delay (the day limit) is left to a later
+            # schedule: the slot stays held until then, so nothing runs before it.
+            self._runs.extend_slot(run.integration_id, run.id, run.deferred_until)
+        return JobOutcome.DEFERRED
+
+    def _finish(self, run: SyncRun, status: RunStatus, message: str | None = None) -> None:
+        run.status = status
+        run.finished_at = self._clock.now()
+        run.deferred_until = None
+        if message:
+            run.errors.append(RecordError(domain="sync", record=None, message=message))
+        self._runs.save(run)
+        self._runs.release_slot(run.integration_id, run.id)
+        self._record_last_sync(run)
+        metrics.add_metric(name=f"SyncRuns{status.value.title()}", unit="Count", value=1)
+        logger.info("run finished", extra={"status": status.value})
+
+    def _record_last_sync(self, run: SyncRun) -> None:
+        finished = run.finished_at.strftime("%Y-%m-%dT%H:%M:%SZ") if run.finished_at else None
+        summary = {
+            "run_id": run.id,
+            "status": run.status.value,
+            "finished_at": finished,
+            "counts": {name: counts.model_dump() for name, counts in run.counts.items()},
+        }
+
+        def change(integration: Integration) -> bool:
+            integration.last_sync = summary
+            return True
+
+        update_integration(self._repo, run.tenant_id, run.integration_id, change)

@@ -1,0 +1,1 @@
+"""Domain syncers: each keeps one kind of record in step between Loc8 and the app."""

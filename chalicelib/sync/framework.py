@@ -1,0 +1,83 @@
+"""What every domain syncer gets and must do.
+
+A syncer reads changes since its cursor, writes them to the other side, and saves
+its cursor after every page, so a job cut short (rate limit, Lambda time) resumes
+where it stopped. It never sleeps: when the budget runs low it raises `Defer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from chalicelib.domain.integration import Integration
+from chalicelib.domain.sync_config import SyncConfig
+from chalicelib.domain.sync_run import DomainCounts, RecordError, SyncRun
+from chalicelib.ports import AccountingSettings, Clock, Cursors, Loc8Api
+
+# Below this many calls left in Xero's minute window the job stops and continues later.
+MIN_MINUTE_BUDGET = 3
+# Time a Lambda needs after the last page to record the run and re-enqueue itself.
+DEFAULT_TIME_RESERVE = timedelta(seconds=45)
+
+
+class Defer(Exception):
+    """Stop now, keep the cursors, continue after `delay_seconds`."""
+
+    def __init__(self, reason: str, delay_seconds: float) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay_seconds = delay_seconds
+
+
+@dataclass
+class SyncContext:
+    integration: Integration
+    config: SyncConfig
+    run: SyncRun
+    app: AccountingSettings
+    loc8: Loc8Api
+    cursors: Cursors
+    clock: Clock
+    remaining_time: Callable[[], timedelta]
+    time_reserve: timedelta = DEFAULT_TIME_RESERVE
+    record_errors_cap: int = 200
+    _dropped_errors: int = field(default=0, init=False)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.integration.tenant_id
+
+    def counts(self, domain: str) -> DomainCounts:
+        return self.run.counts.setdefault(domain, DomainCounts())
+
+    def record_error(self, domain: str, record: str | None, message: str) -> None:
+        self.counts(domain).failed += 1
+        if len(self.run.errors) < self.record_errors_cap:
+            self.run.errors.append(RecordError(domain=domain, record=record, message=message))
+
+    def cursor(self, name: str) -> str | None:
+        return self.cursors.get(self.integration.id, name)
+
+    def save_cursor(self, name: str, value: str) -> None:
+        self.cursors.put(self.integration.id, name, value)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def check_budget(self) -> None:
+        """Raise `Defer` when the Lambda or Xero's minute budget is nearly spent."""
+        if self.remaining_time() < self.time_reserve:
+            raise Defer("The run used its time; it continues in a new invocation.", 0)
+        budget = getattr(self.app, "budget", None)
+        remaining = getattr(budget, "minute_remaining", None)
+        if remaining is not None and remaining < MIN_MINUTE_BUDGET:
+            raise Defer("Xero's per-minute call budget is nearly spent.", 60)
+
+
+class DomainSyncer(Protocol):
+    domain: str
+
+    def sync(self, context: SyncContext) -> None: ...
