@@ -8,7 +8,7 @@ import sys
 from types import FrameType
 
 from localdev.dev_tokens import mint_token
-from localdev.stack import LocalStack, Ports
+from localdev.stack import LOC8_SERVICE_TOKEN, LocalStack, Ports
 
 DEMO_TENANT = "demo"
 
@@ -39,6 +39,7 @@ Loc8 Integrations is running locally.
 
   API               {stack.api_url}   (try {stack.api_url}/v1/health)
   Xero emulator     {stack.xero_url}   (test controls under /_emulator/)
+  Loc8 core         {stack.loc8_url}   (emulator: tenant '{DEMO_TENANT}' seeded; /_emulator/)
   Web return page   {stack.return_url}
   AWS (moto server) {stack.moto_url}
   Logs              {stack.log_dir}
@@ -52,6 +53,10 @@ Connect Xero:
        -H 'Content-Type: application/json' -d '{{"app":"xero"}}'
   then open the "authorize_url" it returns, press Allow, and list:
   curl -s {stack.api_url}/v1/integrations -H "Authorization: Bearer $TOKEN"
+
+Read the demo tenant's data in Loc8 core (the service token is a local-only value):
+  curl -s '{stack.loc8_url}/v1/tenants/{DEMO_TENANT}/customers?limit=5' \\
+       -H "Authorization: Bearer {LOC8_SERVICE_TOKEN}"
 
 Press Ctrl-C to stop everything.""",
         flush=True,

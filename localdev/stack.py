@@ -22,6 +22,7 @@ import requests
 
 from chalicelib.adapters.dynamodb import create_table
 from localdev.dev_tokens import LOCAL_ISSUER, LOCAL_JWT_SECRET
+from localdev.loc8.auth import DEFAULT_SERVICE_TOKEN as LOC8_SERVICE_TOKEN
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -87,6 +88,10 @@ class LocalStack:
         return f"http://{HOST}:{self.ports.xero}"
 
     @property
+    def loc8_url(self) -> str:
+        return f"http://{HOST}:{self.ports.loc8}"
+
+    @property
     def moto_url(self) -> str:
         return f"http://{HOST}:{self.ports.moto}"
 
@@ -122,7 +127,12 @@ class LocalStack:
             "CORS_ALLOWED_ORIGINS": self.web_url,
             "POWERTOOLS_TRACE_DISABLED": "true",
             **self.xero_env(),
+            **self.loc8_env(),
         }
+
+    def loc8_env(self) -> dict[str, str]:
+        """Loc8 core's URL and service token: the emulator and the service share them."""
+        return {"LOC8_API_URL": self.loc8_url, "LOC8_API_SECRET": LOC8_SERVICE_TOKEN}
 
     def xero_env(self) -> dict[str, str]:
         return {
@@ -159,6 +169,21 @@ class LocalStack:
                 self.xero_env(),
             )
             self._wait_http("xero", f"{self.xero_url}/_emulator/state")
+            self._spawn(
+                "loc8",
+                [
+                    sys.executable,
+                    "-m",
+                    "localdev.loc8",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.ports.loc8),
+                    "--seed-demo",
+                ],
+                self.loc8_env(),
+            )
+            self._wait_http("loc8", f"{self.loc8_url}/_emulator/tenants")
             self._spawn(
                 "web",
                 [

@@ -6,11 +6,13 @@ from typing import Any
 
 from chalice.app import Response
 
-from chalicelib.domain import errors
+from chalicelib.domain import errors, loc8_errors
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int, str], ...] = (
+    # Whatever Loc8 core answers a request for, the caller's request itself was fine.
+    (loc8_errors.Loc8Error, 502, "loc8-unavailable"),
     (errors.NotAuthenticated, 401, "unauthenticated"),
     (errors.NotAllowed, 403, "forbidden"),
     (errors.NotFound, 404, "not-found"),
@@ -58,8 +60,9 @@ def problem_for(error: errors.DomainError) -> Response:
         extra["integration_id"] = error.existing_id
     if isinstance(error, errors.NotAuthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="loc8-integrations"'
-    if isinstance(error, errors.ProviderUnavailable) and error.retry_after_seconds:
-        headers["Retry-After"] = str(int(error.retry_after_seconds))
+    retry_after = getattr(error, "retry_after_seconds", None)
+    if retry_after:
+        headers["Retry-After"] = str(int(retry_after))
     return problem(status, error.title, error.message, slug, headers=headers, **extra)
 
 

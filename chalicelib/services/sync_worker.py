@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     RateLimited,
 )
 from chalicelib.domain.integration import Integration, IntegrationStatus
+from chalicelib.domain.loc8_errors import Loc8Unavailable
 from chalicelib.domain.sync_config import SyncConfig
 from chalicelib.domain.sync_run import (
     RecordError,
@@ -189,7 +190,7 @@ class SyncWorker:
             mark_needs_reconnect(self._repo, integration, revoked.message, self._clock)
             self._finish(run, RunStatus.FAILED, revoked.message)
             return JobOutcome.DONE
-        except ProviderUnavailable as unavailable:
+        except (ProviderUnavailable, Loc8Unavailable) as unavailable:
             return self._defer(run, unavailable.message, unavailable.retry_after_seconds or 60)
         status = RunStatus.PARTIAL if run.errors else RunStatus.SUCCEEDED
         self._finish(run, status)
