@@ -42,6 +42,7 @@ Loc8 Integrations is running locally.
   Loc8 core         {stack.loc8_url}   (emulator: tenant '{DEMO_TENANT}' seeded; /_emulator/)
   Web return page   {stack.return_url}
   AWS (moto server) {stack.moto_url}
+  Sync pump         schedule every {stack.schedule_seconds:.0f} s, SQS polled continuously
   Logs              {stack.log_dir}
 
 Admin token for tenant '{DEMO_TENANT}' (valid 12 hours):

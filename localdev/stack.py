@@ -77,6 +77,9 @@ class LocalStack:
     log_dir: Path = PROJECT_ROOT / ".localdev" / "logs"
     state_signing_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     sync_queue_url: str = ""
+    schedule_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("PUMP_SCHEDULE_SECONDS", "60"))
+    )
     _children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
     @property
@@ -215,6 +218,18 @@ class LocalStack:
                 self.service_env(),
             )
             self._wait_http("api", f"{self.api_url}/v1/health")
+            self._spawn(
+                "pump",
+                [
+                    sys.executable,
+                    "-m",
+                    "localdev.pump",
+                    "--schedule-seconds",
+                    str(self.schedule_seconds),
+                ],
+                self.service_env(),
+            )
+            self._wait_log("pump", "Pump running")
         except BaseException:
             self.stop()
             raise
@@ -255,6 +270,19 @@ class LocalStack:
             start_new_session=True,
         )
         self._children.append((name, process))
+
+    def _wait_log(self, name: str, marker: str) -> None:
+        process = next(p for n, p in self._children if n == name)
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {process.returncode}; see {self.log_path(name)}"
+                )
+            if marker in self.log_path(name).read_text(errors="replace"):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} did not start within {STARTUP_TIMEOUT_SECONDS:.0f} s")
 
     def _wait_http(self, name: str, url: str) -> None:
         process = next(p for n, p in self._children if n == name)

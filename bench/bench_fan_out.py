@@ -1,0 +1,97 @@
+"""Scheduler fan-out over 10,000 ACTIVE integrations on moto: AWS calls and wall time."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+INTEGRATIONS = 10_000
+
+
+def _environment() -> None:
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    os.environ.update(
+        {
+            "AWS_DEFAULT_REGION": "ap-southeast-2",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+        }
+    )
+
+
+def one_run() -> tuple[float, Counter[str], dict[str, int]]:
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.adapters.clock import SystemClock
+    from chalicelib.adapters.dynamodb import DynamoTable, create_table
+    from chalicelib.adapters.integration_repo import DynamoIntegrationRepo
+    from chalicelib.adapters.job_queue import SqsJobQueue
+    from chalicelib.adapters.sync_runs_repo import DynamoSyncRuns
+    from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
+    from chalicelib.services.fan_out import FanOut
+
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb")
+        sqs = boto3.client("sqs")
+        create_table(dynamodb, "bench")
+        queue_url = sqs.create_queue(QueueName="bench-jobs")["QueueUrl"]
+        table = DynamoTable("bench", dynamodb)
+        repo = DynamoIntegrationRepo(table)
+        now = datetime.now(UTC)
+        items = []
+        for index in range(INTEGRATIONS):
+            integration = Integration(
+                tenant_id=f"tenant-{index:05d}",
+                app="xero",
+                status=IntegrationStatus.ACTIVE,
+                organisation=Organisation(id=f"org-{index}", name=f"Org {index}"),
+                config={"sync": {"tax_rates": True}},
+                config_version=1,
+                created_at=now,
+                updated_at=now,
+            )
+            items.append({"PutRequest": {"Item": repo._item(integration)}})
+        for start in range(0, len(items), 25):
+            dynamodb.batch_write_item(RequestItems={"bench": items[start : start + 25]})
+
+        calls: Counter[str] = Counter()
+
+        def count(event_name: str, **_kwargs: object) -> None:
+            calls[event_name.split(".", 2)[-1]] += 1
+
+        dynamodb.meta.events.register("before-call.*.*", count)
+        sqs.meta.events.register("before-call.*.*", count)
+        fan_out = FanOut(
+            integrations=repo,
+            slots=DynamoSyncRuns(table),
+            queue=SqsJobQueue(queue_url, client=sqs),
+            clock=SystemClock(),
+        )
+        started = time.perf_counter()
+        result = fan_out.run()
+        elapsed = time.perf_counter() - started
+        return elapsed, calls, dict(result.__dict__)
+
+
+def main(runs: int) -> list[str]:
+    _environment()
+    timings: list[float] = []
+    last_calls: Counter[str] = Counter()
+    last_result: dict[str, int] = {}
+    for _ in range(runs):
+        elapsed, last_calls, last_result = one_run()
+        timings.append(elapsed)
+    total = sum(last_calls.values())
+    detail = ", ".join(f"{name} {count}" for name, count in sorted(last_calls.items()))
+    return [
+        f"integrations: {INTEGRATIONS}, enqueued: {last_result.get('enqueued')}",
+        f"AWS calls: {total} ({detail})",
+        f"wall time: median {statistics.median(timings):.2f} s "
+        f"(min {min(timings):.2f}, max {max(timings):.2f})",
+    ]
