@@ -1,0 +1,125 @@
+"""Connect, configure and sync with the real adapters: Xero and Loc8 core emulators, moto."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from chalice.test import Client
+
+from chalicelib.bootstrap import Container, use_container
+from localdev.loc8.emulator import Loc8Emulator
+from localdev.xero import DEMO_TENANT_ID
+from localdev.serving import serve_in_thread
+from tests.api.test_connect_flow import redirect_params
+from tests.conftest import bearer, make_settings
+from tests.jobs.conftest import drain_queue, run_worker
+from tests.xero_emulator_fixtures import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI
+
+TOKEN_ENDPOINT = "POST /connect/token"
+TENANT = "demo"
+
+
+class EmulatorClock:
+    """The service's clock follows the Xero emulator's, so a clock jump reaches both."""
+
+    def __init__(self, emulator) -> None:
+        self._emulator = emulator
+
+    def now(self) -> datetime:
+        return self._emulator.clock.now()
+
+
+@pytest.fixture
+def stack(aws, xero) -> Iterator[tuple[Client, object, Loc8Emulator]]:
+    emulator, xero_server = xero
+    loc8 = Loc8Emulator("loc8-test-token", seed_demo=True)
+    with serve_in_thread(loc8.app) as loc8_server:
+        settings = make_settings(
+            xero_client_id=CLIENT_ID,
+            xero_client_secret=CLIENT_SECRET,
+            xero_redirect_uri=REDIRECT_URI,
+            xero_authorize_url=f"{xero_server.url}/identity/connect/authorize",
+            xero_token_url=f"{xero_server.url}/connect/token",
+            xero_revocation_url=f"{xero_server.url}/connect/revocation",
+            xero_api_url=xero_server.url,
+            loc8_api_url=loc8_server.url,
+            loc8_api_secret="loc8-test-token",
+        )
+        use_container(Container(settings, clock=EmulatorClock(emulator)))
+        from app import app
+
+        with Client(app, stage_name="local") as client:
+            yield client, emulator, loc8
+        use_container(None)
+
+
+def connect(client: Client, emulator) -> str:
+    added = client.http.post(
+        "/v1/integrations",
+        headers={**bearer(TENANT), "Content-Type": "application/json"},
+        body=json.dumps({"app": "xero"}),
+    ).json_body
+    callback = emulator.consent(added["authorize_url"]).removeprefix(
+        "https://integrations.loc8.test"
+    )
+    assert redirect_params(client.http.get(callback))["result"] == "connected"
+    return added["id"]
+
+
+def test_configure_across_a_token_expiry_then_the_first_sync_takes_xeros_tax_rates(stack):
+    client, emulator, loc8 = stack
+    integration_id = connect(client, emulator)
+    accounts = client.http.get(
+        f"/v1/integrations/{integration_id}/accounts?class=REVENUE", headers=bearer(TENANT)
+    ).json_body["accounts"]
+    revenue = [a["code"] for a in accounts if a["status"] == "ACTIVE"]
+    assert "200" in revenue
+    line_items = client.http.get(
+        f"/v1/integrations/{integration_id}/line-items", headers=bearer(TENANT)
+    ).json_body["line_items"]
+    assert len(line_items) == 15
+
+    # The admin takes a long coffee: the access token expires before Save.
+    emulator.clock.advance(31 * 60)
+    refreshes_before = emulator.calls[TOKEN_ENDPOINT]
+    mapping = {item["id"]: "200" if "Labour" in item["name"] else "260" for item in line_items}
+    saved = client.http.put(
+        f"/v1/integrations/{integration_id}/config",
+        headers={**bearer(TENANT), "Content-Type": "application/json"},
+        body=json.dumps(
+            {
+                "sync": {
+                    "invoices": True,
+                    "line_items": True,
+                    "tax_rates": True,
+                    "customers": True,
+                },
+                "invoice_status": "DRAFT",
+                "line_item_accounts": mapping,
+            }
+        ),
+    )
+    assert saved.status_code == 200, saved.body
+    assert saved.json_body["status"] == "ACTIVE"
+    assert emulator.calls[TOKEN_ENDPOINT] - refreshes_before == 1
+
+    [job] = drain_queue()
+    assert job["trigger"] == "activation"
+    assert run_worker(client, [job]) == {"batchItemFailures": []}
+
+    xero_revenue_rates = {
+        rate["TaxType"]: rate["EffectiveRate"]
+        for rate in emulator.accounting_state(DEMO_TENANT_ID)["TaxRates"]
+        if rate["Status"] == "ACTIVE" and rate["CanApplyToRevenue"]
+    }
+    loc8_tax_types = {
+        t["code"]: float(t["rate"]) for t in loc8.snapshot(TENANT)["tax_types"] if t["active"]
+    }
+    assert loc8_tax_types == xero_revenue_rates
+    run = client.http.get(
+        f"/v1/integrations/{integration_id}/sync-runs/{job['run_id']}", headers=bearer(TENANT)
+    ).json_body
+    assert run["status"] == "SUCCEEDED"
