@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from localdev.xero import authorize, connections, controls, faults, identity
+from localdev.xero import authorize, calls, connections, controls, faults, identity
+from localdev.xero.accounting import routes as accounting
 from localdev.xero.context import Services
 from localdev.xero.errors import (
     BearerError,
@@ -33,5 +34,9 @@ def create_app(services: Services) -> Flask:
     def _bearer_error(error: BearerError) -> Response:
         return unauthorized_response(error)
 
-    faults.install(app, services.faults, services.calls)
+    # Hook order matters: count every request, then the Accounting gate (auth, tenant,
+    # rate limits), then faults, so a delayed request holds its concurrency slot.
+    calls.install(app, services.calls)
+    accounting.install(app)
+    faults.install(app, services.faults)
     return app

@@ -6,8 +6,10 @@ import re
 import threading
 from collections import Counter
 
-from flask import Flask, Request
+from flask import Flask, Request, request
 
+# Requests to the emulator's own controls are never counted (or faulted).
+CONTROL_PREFIX = "/_emulator"
 _PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
@@ -45,3 +47,12 @@ class CallCounter:
     def clear(self) -> None:
         with self._lock:
             self._counts.clear()
+
+
+def install(app: Flask, counter: CallCounter) -> None:
+    """Count every request; registered first so refused requests (401, 429...) count too."""
+
+    @app.before_request
+    def _count() -> None:
+        if not request.path.startswith(CONTROL_PREFIX):
+            counter.record(f"{request.method} {route_template(app, request)}")

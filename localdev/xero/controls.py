@@ -6,6 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from localdev.xero.accounting import writes
+from localdev.xero.accounting.dates import to_millis
+from localdev.xero.accounting.problems import AccountingError
+from localdev.xero.accounting.readback import organisation_state
+from localdev.xero.accounting.records import WriteContext
+from localdev.xero.accounting.tenancy import books_of, set_up
 from localdev.xero.context import services
 from localdev.xero.faults import Fault
 from localdev.xero.serialize import iso, organisation_json, snapshot
@@ -16,6 +22,12 @@ blueprint = Blueprint("xero_controls", __name__, url_prefix="/_emulator")
 def _bad_request(message: str) -> Response:
     response = jsonify({"error": message})
     response.status_code = 400
+    return response
+
+
+def _not_found(tenant_id: str) -> Response:
+    response = jsonify({"error": f"no organisation {tenant_id}"})
+    response.status_code = 404
     return response
 
 
@@ -63,6 +75,9 @@ def create_organisation() -> Response:
     name = None if body is None else body.get("name")
     tenant_id = None if body is None else body.get("tenantId")
     tenant_type = "ORGANISATION" if body is None else body.get("tenantType", "ORGANISATION")
+    chart = True if body is None else body.get("chart", True)
+    if not isinstance(chart, bool):
+        return _bad_request("chart must be true or false")
     if not isinstance(name, str) or not name.strip():
         return _bad_request("name is required")
     if tenant_id is not None and not isinstance(tenant_id, str):
@@ -75,9 +90,61 @@ def create_organisation() -> Response:
         )
     except ValueError as error:
         return _bad_request(str(error))
+    set_up(services().state, services().clock, organisation, chart=chart)
     response = jsonify(organisation_json(organisation))
     response.status_code = 201
     return response
+
+
+@blueprint.get("/organisations/<tenant_id>/state")
+def organisation_accounting_state(tenant_id: str) -> Response:
+    svc = services()
+    organisation = svc.state.organisation(tenant_id)
+    if organisation is None:
+        return _not_found(tenant_id)
+    books = books_of(svc.state, svc.clock, organisation)
+    return jsonify(organisation_state(books, svc.clock.now().date()))
+
+
+@blueprint.post("/organisations/<tenant_id>/seed")
+def seed_organisation(tenant_id: str) -> Response:
+    """Bulk-create records: {"Contacts": [...], "Invoices": [...], ...} -> new IDs."""
+    svc = services()
+    organisation = svc.state.organisation(tenant_id)
+    if organisation is None:
+        return _not_found(tenant_id)
+    body = _json_body()
+    if body is None:
+        return _bad_request('expected an object like {"Contacts": [...]}')
+    books = books_of(svc.state, svc.clock, organisation)
+    ctx = WriteContext(
+        now=to_millis(svc.clock.now()), client_id=svc.state.registered_app.client_id, mode="create"
+    )
+    try:
+        created = writes.seed(books, body, ctx)
+    except (ValueError, AccountingError) as error:
+        return _bad_request(str(error))
+    response = jsonify(created)
+    response.status_code = 201
+    return response
+
+
+@blueprint.get("/limits")
+def get_limits() -> Response:
+    return jsonify(services().limits.usage())
+
+
+@blueprint.post("/limits")
+def set_limits() -> Response:
+    """Change any of concurrent, per_minute, per_day, app_per_minute (reset restores them)."""
+    body = _json_body()
+    if body is None:
+        return _bad_request("expected a JSON object")
+    try:
+        services().limits.configure(**body)
+    except (TypeError, ValueError) as error:
+        return _bad_request(str(error))
+    return jsonify(services().limits.usage())
 
 
 @blueprint.get("/state")

@@ -1,4 +1,4 @@
-"""XeroEmulator: the Python handle on one emulated Xero (identity part)."""
+"""XeroEmulator: the Python handle on one emulated Xero (identity and Accounting API)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from localdev.xero.accounting import writes
+from localdev.xero.accounting.books import Books
+from localdev.xero.accounting.dates import to_millis
+from localdev.xero.accounting.idempotency import IdempotencyStore
+from localdev.xero.accounting.limits import RateLimiter, RateLimits, limits_from_environment
+from localdev.xero.accounting.readback import organisation_state
+from localdev.xero.accounting.records import WriteContext
+from localdev.xero.accounting.tenancy import books_of, set_up
 from localdev.xero.app import create_app
 from localdev.xero.calls import CallCounter
 from localdev.xero.clock import Clock
@@ -42,7 +50,7 @@ def _check_redirect_uris(uris: Iterable[str]) -> tuple[str, ...]:
 
 
 class XeroEmulator:
-    """An in-process Xero identity service.
+    """An in-process Xero: identity service plus the Accounting API.
 
     ``app`` is the WSGI app (serve it with ``localdev.serving.serve_in_thread`` or use
     ``app.test_client()``); the other attributes are the controls the HTTP
@@ -57,6 +65,7 @@ class XeroEmulator:
         *,
         clock: Clock | None = None,
         app_name: str = "Loc8 Integrations (local)",
+        limits: RateLimits | None = None,
     ) -> None:
         if not client_id or not client_secret:
             raise ValueError("client_id and client_secret are required")
@@ -71,18 +80,24 @@ class XeroEmulator:
         self.faults = FaultRegistry()
         self._calls = CallCounter()
         self.oauth = OAuthService(self.state, self.clock)
+        # Xero's real limits unless told otherwise; see RateLimits and /_emulator/limits.
+        self.limits = RateLimiter(limits or RateLimits(), self.clock)
         self._services = Services(
             state=self.state,
             clock=self.clock,
             oauth=self.oauth,
             faults=self.faults,
             calls=self._calls,
+            limits=self.limits,
+            idempotency=IdempotencyStore(self.clock),
         )
         self.app: Flask = create_app(self._services)
+        self._services.set_up_books()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> XeroEmulator:
-        """Registered app from XERO_CLIENT_ID / XERO_CLIENT_SECRET / XERO_REDIRECT_URI.
+        """Registered app from XERO_CLIENT_ID / XERO_CLIENT_SECRET / XERO_REDIRECT_URI,
+        rate limits from XERO_RATE_LIMIT_{CONCURRENT,MINUTE,DAY,APP_MINUTE}.
 
         XERO_REDIRECT_URI may list several exact URIs separated by commas.
         """
@@ -92,6 +107,7 @@ class XeroEmulator:
             client_id=env.get("XERO_CLIENT_ID") or DEFAULT_CLIENT_ID,
             client_secret=env.get("XERO_CLIENT_SECRET") or DEFAULT_CLIENT_SECRET,
             redirect_uris=redirect.split(","),
+            limits=limits_from_environment(env),
         )
 
     @property
@@ -104,9 +120,45 @@ class XeroEmulator:
         return self._calls.snapshot()
 
     def add_organisation(
-        self, name: str, *, tenant_id: str | None = None, tenant_type: str = "ORGANISATION"
+        self,
+        name: str,
+        *,
+        tenant_id: str | None = None,
+        tenant_type: str = "ORGANISATION",
+        chart: bool = True,
     ) -> Organisation:
-        return self.state.add_organisation(name, tenant_id=tenant_id, tenant_type=tenant_type)
+        """A new tenant; its books get the AU chart of accounts and GST rates unless
+        ``chart=False`` (then they start empty)."""
+        organisation = self.state.add_organisation(
+            name, tenant_id=tenant_id, tenant_type=tenant_type
+        )
+        set_up(self.state, self.clock, organisation, chart=chart)
+        return organisation
+
+    def books(self, tenant_id: str) -> Books:
+        """An organisation's accounting data (take ``books.lock`` to read it consistently)."""
+        organisation = self.state.organisation(tenant_id)
+        if organisation is None:
+            raise KeyError(f"no organisation {tenant_id}")
+        return books_of(self.state, self.clock, organisation)
+
+    def seed(self, tenant_id: str, **records: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+        """Bulk-create records through the API's own rules, without HTTP or rate limits.
+
+        Keyword names are collections: ``TaxRates``, ``Accounts``, ``Contacts``, ``Items``,
+        ``Invoices``, ``Payments`` (applied in that order). Elements are Xero JSON, as a
+        client would PUT them. Returns the new IDs per collection; the first invalid
+        element raises ValueError (earlier ones stay created).
+        """
+        ctx = WriteContext(
+            now=to_millis(self.clock.now()), client_id=self.registered_app.client_id, mode="create"
+        )
+        return writes.seed(self.books(tenant_id), records, ctx)
+
+    def accounting_state(self, tenant_id: str) -> dict[str, Any]:
+        """Everything an organisation holds, in Xero's JSON shapes (archived, deleted and
+        voided records included) - the same as GET /_emulator/organisations/{id}/state."""
+        return organisation_state(self.books(tenant_id), self.clock.now().date())
 
     def organisations(self) -> list[Organisation]:
         with self.state.lock:

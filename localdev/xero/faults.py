@@ -11,7 +11,9 @@ Modes:
   ``commit_then_drop``.
 
 ``latency_ms`` applies before any mode. ``times`` counts down per matching request;
-``None`` keeps the fault until cleared.
+``None`` keeps the fault until cleared. Clearing the faults also wakes every request
+still waiting out a latency, so a test can hold requests open (e.g. to fill Xero's
+concurrency limit) and let them go without sleeping.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import json
 import re
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,15 +30,13 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from localdev.xero.calls import CallCounter, route_template, to_template
+from localdev.xero.calls import CONTROL_PREFIX, route_template, to_template
 
 MODES = ("respond", "delay", "commit_then_drop", "commit_then_close")
 _DEFAULT_STATUS = {"respond": 503, "commit_then_drop": 504, "commit_then_close": 504}
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 _FIELDS = frozenset({"method", "path", "mode", "status", "latency_ms", "times", "headers", "body"})
 _ANY_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-# Requests to the emulator's own controls are never counted or faulted.
-CONTROL_PREFIX = "/_emulator"
 
 
 @dataclass
@@ -125,6 +124,7 @@ class FaultRegistry:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
+        self._released = threading.Event()
 
     def add(
         self,
@@ -174,6 +174,14 @@ class FaultRegistry:
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            released, self._released = self._released, threading.Event()
+        released.set()
+
+    def wait(self, latency_ms: int) -> None:
+        """Sit out a fault's latency, or less if the faults are cleared meanwhile."""
+        with self._lock:
+            released = self._released
+        released.wait(latency_ms / 1000)
 
 
 def _status_phrase(status: int) -> str:
@@ -209,20 +217,19 @@ def _lost_reply(fault: Fault) -> Response:
     return response
 
 
-def install(app: Flask, faults: FaultRegistry, calls: CallCounter) -> None:
-    """Count every request and apply matching faults around the real handlers."""
+def install(app: Flask, faults: FaultRegistry) -> None:
+    """Apply matching faults around the real handlers (install after the other hooks)."""
 
     @app.before_request
     def _before() -> Response | None:
         if request.path.startswith(CONTROL_PREFIX):
             return None
         template = route_template(app, request)
-        calls.record(f"{request.method} {template}")
         fault = faults.take(request.method, request.path, template)
         if fault is None:
             return None
         if fault.latency_ms:
-            time.sleep(fault.latency_ms / 1000)
+            faults.wait(fault.latency_ms)
         if fault.mode == "respond":
             return _respond(fault)
         if fault.mode != "delay":

@@ -11,8 +11,8 @@ from chalice.test import Client
 
 from chalicelib.bootstrap import Container, use_container
 from localdev.loc8.emulator import Loc8Emulator
-from localdev.xero import DEMO_TENANT_ID
 from localdev.serving import serve_in_thread
+from localdev.xero import DEMO_TENANT_ID
 from tests.api.test_connect_flow import redirect_params
 from tests.conftest import bearer, make_settings
 from tests.jobs.conftest import drain_queue, run_worker

@@ -7,6 +7,7 @@ import requests
 
 from localdev.serving import RunningServer, serve_in_thread
 from localdev.xero import XeroEmulator
+from tests.localdev.xero_api import ACCOUNTING_SCOPES, AccountingClient
 from tests.localdev.xero_helpers import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -14,6 +15,7 @@ from tests.localdev.xero_helpers import (
     REDIRECT_URI,
     XeroFlow,
 )
+from tests.localdev.xero_spec import AccountingSpec, SpecCheckedApp, check_session, load_spec
 
 
 @pytest.fixture
@@ -25,13 +27,34 @@ def emulator() -> XeroEmulator:
     )
 
 
+@pytest.fixture(scope="session")
+def xero_spec() -> AccountingSpec | None:
+    """Xero's accounting spec, loaded once per test process; None when it is absent."""
+    spec = load_spec()
+    return None if spec is None else AccountingSpec(spec)
+
+
 @pytest.fixture
-def server(emulator: XeroEmulator) -> Iterator[RunningServer]:
-    with serve_in_thread(emulator.app) as running:
+def server(emulator: XeroEmulator, xero_spec: AccountingSpec | None) -> Iterator[RunningServer]:
+    """The emulator on a real socket. Every Accounting response it sends, to any client
+    (requests, the SDK's urllib3...), is checked against Xero's spec."""
+    app = emulator.app if xero_spec is None else SpecCheckedApp(emulator.app, xero_spec)
+    with serve_in_thread(app) as running:
         yield running
+    if isinstance(app, SpecCheckedApp) and app.violations:
+        pytest.fail("responses that break xero_accounting.yaml:\n" + "\n".join(app.violations))
 
 
 @pytest.fixture
-def xero(server: RunningServer) -> Iterator[XeroFlow]:
+def xero(server: RunningServer, xero_spec: AccountingSpec | None) -> Iterator[XeroFlow]:
     with requests.Session() as session:
+        if xero_spec is not None:
+            # Fail at the call itself, with the offending request in the traceback.
+            check_session(session, xero_spec)
         yield XeroFlow(server.url, session)
+
+
+@pytest.fixture
+def api(xero: XeroFlow) -> AccountingClient:
+    """Logged in with every Accounting scope, talking to Demo Company (AU)."""
+    return AccountingClient(xero, xero.login(scope=ACCOUNTING_SCOPES))
