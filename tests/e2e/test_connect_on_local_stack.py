@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,17 +13,10 @@ import requests
 
 from localdev.__main__ import main as localdev_main
 from localdev.dev_tokens import mint_token
-from localdev.stack import REGION, TABLE_NAME, XERO_CLIENT_SECRET, LocalStack, Ports
+from localdev.stack import REGION, TABLE_NAME, XERO_CLIENT_SECRET, LocalStack
 
 pytestmark = pytest.mark.e2e
 TIMEOUT = 10
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    running = LocalStack(Ports.free(), log_dir=tmp_path_factory.mktemp("logs"))
-    with running:
-        yield running
 
 
 def admin() -> dict[str, str]:
