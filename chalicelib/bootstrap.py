@@ -21,6 +21,7 @@ from chalicelib.adapters.dynamodb import DynamoTable
 from chalicelib.adapters.integration_repo import DynamoIntegrationRepo
 from chalicelib.adapters.job_queue import SqsJobQueue
 from chalicelib.adapters.leases import DynamoLeases
+from chalicelib.adapters.links_repo import DynamoLinks
 from chalicelib.adapters.loc8 import Loc8HttpApi, RetryPolicy
 from chalicelib.adapters.oauth_state_store import DynamoOAuthStateStore
 from chalicelib.adapters.providers.registry import ProviderRegistry
@@ -250,6 +251,7 @@ class Container:
             queue=self.job_queue,
             leases=self.leases,
             cursors=self.cursors,
+            links=DynamoLinks(self.table),
             apps=self.providers,
             loc8=self.loc8_api,
             clock=self.clock,

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from chalicelib.domain.accounting import Account, TaxRate
+from chalicelib.domain.accounting import (
+    Account,
+    AppContact,
+    AppContactDraft,
+    AppInvoice,
+    AppItem,
+    AppPage,
+    AppPayment,
+    TaxRate,
+    WriteResult,
+)
 from chalicelib.domain.integration import Integration, Organisation
+from chalicelib.domain.links import Link, LinkScope
 from chalicelib.domain.loc8 import (
     ExternalRef,
     Loc8Customer,
@@ -139,8 +150,56 @@ class AccountingSettings(Protocol):
     def tax_rates(self) -> list[TaxRate]: ...
 
 
-class AccountingSettingsRegistry(Protocol):
-    def settings_for(self, integration: Integration) -> AccountingSettings: ...
+class AccountingApp(AccountingSettings, Protocol):
+    """An organisation's records in the accounting app, normalised across apps.
+
+    Page readers yield the oldest change first from `start_page`; writers take at most
+    50 records and answer each separately, so one bad record never hides the others.
+    """
+
+    def contact_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppContact]]: ...
+
+    def find_contacts(
+        self, *, name: str | None = None, email: str | None = None
+    ) -> list[AppContact]: ...
+
+    def create_contacts(
+        self, drafts: list[AppContactDraft], idempotency_key: str
+    ) -> list[WriteResult[AppContact]]: ...
+
+    def update_contacts(
+        self, drafts: list[AppContactDraft], idempotency_key: str
+    ) -> list[WriteResult[AppContact]]: ...
+
+    def items(self, modified_since: datetime | None = None) -> list[AppItem]: ...
+
+    def save_items(
+        self, items: list[AppItem], idempotency_key: str
+    ) -> list[WriteResult[AppItem]]: ...
+
+    def invoice_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppInvoice]]: ...
+
+    def find_invoices(self, numbers: list[str]) -> list[AppInvoice]: ...
+
+    def create_invoices(
+        self, invoices: list[AppInvoice], idempotency_key: str
+    ) -> list[WriteResult[AppInvoice]]: ...
+
+    def update_invoices(
+        self, invoices: list[AppInvoice], idempotency_key: str
+    ) -> list[WriteResult[AppInvoice]]: ...
+
+    def payment_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppPayment]]: ...
+
+
+class AccountingApps(Protocol):
+    def app_for(self, integration: Integration) -> AccountingApp: ...
 
 
 class Loc8Api(Protocol):
@@ -284,3 +343,13 @@ class Cursors(Protocol):
     def put(self, integration_id: str, name: str, value: str) -> None: ...
 
     def delete(self, integration_id: str, name: str) -> None: ...
+
+
+class Links(Protocol):
+    def by_loc8(
+        self, scope: LinkScope, domain: str, loc8_ids: Iterable[str]
+    ) -> dict[str, Link]: ...
+
+    def by_app(self, scope: LinkScope, domain: str, app_ids: Iterable[str]) -> dict[str, Link]: ...
+
+    def save(self, scope: LinkScope, links: Iterable[Link]) -> None: ...

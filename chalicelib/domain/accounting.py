@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date as date_type
+from datetime import datetime
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+
+Record = TypeVar("Record")
 
 
 class Account(BaseModel):
@@ -46,3 +51,91 @@ class RateBudget(BaseModel):
     minute_remaining: int | None = None
     day_remaining: int | None = None
     app_minute_remaining: int | None = None
+
+
+class AppPage(BaseModel, Generic[Record]):
+    """One page of records read from the app, oldest change first where the app allows."""
+
+    records: list[Record]
+    page: int
+    last: bool
+
+
+class AppContact(BaseModel):
+    id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    is_customer: bool = False
+    is_supplier: bool = False
+    status: str = "ACTIVE"
+    updated_at: datetime | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "ACTIVE"
+
+
+class AppContactDraft(BaseModel):
+    """A contact to create (no id) or update (with id) in the app."""
+
+    id: str | None = None
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    contact_number: str | None = None
+
+
+class AppItem(BaseModel):
+    id: str | None = None
+    code: str
+    name: str
+    description: str | None = None
+    unit_price: Decimal | None = None
+    account_code: str | None = None
+    tax_type: str | None = None
+    updated_at: datetime | None = None
+
+
+class AppInvoiceLine(BaseModel):
+    id: str | None = None
+    description: str
+    quantity: Decimal
+    unit_amount: Decimal
+    account_code: str | None = None
+    tax_type: str | None = None
+    item_code: str | None = None
+
+
+class AppInvoice(BaseModel):
+    id: str | None = None
+    number: str
+    contact_id: str
+    status: str = "DRAFT"
+    date: date_type
+    due_date: date_type | None = None
+    reference: str | None = None
+    url: str | None = None
+    lines: list[AppInvoiceLine] = []
+    total: Decimal | None = None
+    amount_due: Decimal | None = None
+    amount_paid: Decimal | None = None
+    updated_at: datetime | None = None
+
+
+class AppPayment(BaseModel):
+    id: str
+    invoice_id: str
+    amount: Decimal
+    date: date_type
+    reference: str | None = None
+    status: str = "AUTHORISED"
+    updated_at: datetime | None = None
+
+
+class WriteResult(BaseModel, Generic[Record]):
+    """The app's answer for one element of a batched write."""
+
+    ok: bool
+    record: Record | None = None
+    errors: list[str] = []

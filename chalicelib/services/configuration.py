@@ -18,7 +18,7 @@ from chalicelib.domain.integration import Integration
 from chalicelib.domain.sync_config import SyncConfig, config_problems
 from chalicelib.domain.sync_run import RunTrigger
 from chalicelib.observability import logger
-from chalicelib.ports import AccountingSettingsRegistry, AppDataCache, Clock, IntegrationRepo
+from chalicelib.ports import AccountingApps, AppDataCache, Clock, IntegrationRepo
 from chalicelib.services.sync_requests import SyncRequests
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class Configuration:
         self,
         *,
         repo: IntegrationRepo,
-        apps: AccountingSettingsRegistry,
+        apps: AccountingApps,
         cache: AppDataCache,
         loc8: Loc8Api,
         sync_requests: SyncRequests,
@@ -67,7 +67,7 @@ class Configuration:
         cached = self._cache.get(integration.id, "tax_rates", self._clock.now())
         if cached is not None:
             return [TaxRate.model_validate(rate) for rate in cached]
-        rates = self._apps.settings_for(integration).tax_rates()
+        rates = self._apps.app_for(integration).tax_rates()
         self._remember(integration, "tax_rates", [r.model_dump(mode="json") for r in rates])
         return rates
 
@@ -150,7 +150,7 @@ class Configuration:
             cached = self._cache.get(integration.id, "accounts", self._clock.now())
             if cached is not None:
                 return [Account.model_validate(account) for account in cached]
-        accounts = self._apps.settings_for(integration).accounts()
+        accounts = self._apps.app_for(integration).accounts()
         self._remember(integration, "accounts", [a.model_dump(mode="json") for a in accounts])
         return accounts
 

@@ -33,12 +33,13 @@ from chalicelib.domain.sync_run import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.ports import (
-    AccountingSettingsRegistry,
+    AccountingApps,
     Clock,
     Cursors,
     IntegrationRepo,
     JobQueue,
     Leases,
+    Links,
     Loc8Api,
     SyncRuns,
 )
@@ -78,7 +79,8 @@ class SyncWorker:
         queue: JobQueue,
         leases: Leases,
         cursors: Cursors,
-        apps: AccountingSettingsRegistry,
+        links: Links,
+        apps: AccountingApps,
         loc8: Loc8Api,
         clock: Clock,
         steps: Sequence[DomainStep],
@@ -89,6 +91,7 @@ class SyncWorker:
         self._queue = queue
         self._leases = leases
         self._cursors = cursors
+        self._links = links
         self._apps = apps
         self._loc8 = loc8
         self._clock = clock
@@ -167,9 +170,10 @@ class SyncWorker:
             integration=integration,
             config=config,
             run=run,
-            app=self._apps.settings_for(integration),
+            app=self._apps.app_for(integration),
             loc8=self._loc8,
             cursors=self._cursors,
+            links=self._links,
             clock=self._clock,
             remaining_time=remaining_time,
             time_reserve=self._time_reserve,

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.integration import Integration
+from chalicelib.domain.links import LinkScope
 from chalicelib.domain.sync_config import SyncConfig
 from chalicelib.domain.sync_run import DomainCounts, RecordError, SyncRun
-from chalicelib.ports import AccountingSettings, Clock, Cursors, Loc8Api
+from chalicelib.ports import AccountingApp, Clock, Cursors, Links, Loc8Api
 
 # Below this many calls left in Xero's minute window the job stops and continues later.
 MIN_MINUTE_BUDGET = 3
@@ -37,9 +38,10 @@ class SyncContext:
     integration: Integration
     config: SyncConfig
     run: SyncRun
-    app: AccountingSettings
+    app: AccountingApp
     loc8: Loc8Api
     cursors: Cursors
+    links: Links
     clock: Clock
     remaining_time: Callable[[], timedelta]
     time_reserve: timedelta = DEFAULT_TIME_RESERVE
@@ -49,6 +51,13 @@ class SyncContext:
     @property
     def tenant_id(self) -> str:
         return self.integration.tenant_id
+
+    @property
+    def scope(self) -> LinkScope:
+        organisation = self.integration.organisation
+        if organisation is None:
+            raise ValueError("An integration without an organisation cannot sync.")
+        return LinkScope(self.integration.tenant_id, self.integration.app, organisation.id)
 
     def counts(self, domain: str) -> DomainCounts:
         return self.run.counts.setdefault(domain, DomainCounts())

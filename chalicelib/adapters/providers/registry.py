@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 from chalicelib.domain.apps import available_app
 from chalicelib.domain.integration import Integration
-from chalicelib.ports import AccountingAuth, AccountingSettings
+from chalicelib.ports import AccountingApp, AccountingAuth
 
 
 class ProviderRegistry:
     def __init__(
         self,
         auth_factories: dict[str, Callable[[], AccountingAuth]],
-        settings_factories: dict[str, Callable[[Integration], AccountingSettings]],
+        settings_factories: dict[str, Callable[[Integration], AccountingApp]],
     ) -> None:
         self._auth_factories = auth_factories
         self._settings_factories = settings_factories
@@ -25,7 +25,7 @@ class ProviderRegistry:
             self._auths[app] = self._auth_factories[app]()
         return self._auths[app]
 
-    def settings_for(self, integration: Integration) -> AccountingSettings:
+    def app_for(self, integration: Integration) -> AccountingApp:
         available_app(integration.app)
         integration.ensure_configurable()
         return self._settings_factories[integration.app](integration)

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import requests
 
 from chalicelib.adapters.providers.http import send
-from chalicelib.domain.accounting import Account, RateBudget, TaxRate
+from chalicelib.adapters.providers.xero.mappers import (
+    contact_from_xero,
+    contact_to_xero,
+    invoice_from_xero,
+    invoice_to_xero,
+    item_from_xero,
+    item_to_xero,
+    payment_from_xero,
+)
+from chalicelib.domain.accounting import (
+    Account,
+    AppContact,
+    AppContactDraft,
+    AppInvoice,
+    AppItem,
+    AppPage,
+    AppPayment,
+    RateBudget,
+    TaxRate,
+    WriteResult,
+)
 from chalicelib.domain.errors import (
     AccessRevoked,
     AccessTokenRejected,
@@ -18,6 +39,8 @@ from chalicelib.domain.errors import (
 )
 
 APP_NAME = "Xero"
+PAGE_SIZE = 1000
+WRITE_BATCH = 50
 
 
 def _int_header(response: requests.Response, name: str) -> int | None:
@@ -26,6 +49,16 @@ def _int_header(response: requests.Response, name: str) -> int | None:
         return int(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _modified_since_header(moment: datetime | None) -> dict[str, str]:
+    if moment is None:
+        return {}
+    return {"If-Modified-Since": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def validation_messages(body: Any) -> list[str]:
@@ -94,6 +127,168 @@ class XeroAccounting:
             for rate in body.get("TaxRates") or []
             if rate.get("TaxType")
         ]
+
+    # --- paged reads: oldest change first, so a pass can resume from a saved page ---
+
+    def contact_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppContact]]:
+        return self._pages("Contacts", contact_from_xero, modified_since, start_page, {})
+
+    def invoice_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppInvoice]]:
+        return self._pages(
+            "Invoices", invoice_from_xero, modified_since, start_page, {"where": 'Type=="ACCREC"'}
+        )
+
+    def payment_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppPayment]]:
+        return self._pages("Payments", payment_from_xero, modified_since, start_page, {})
+
+    def items(self, modified_since: datetime | None = None) -> list[AppItem]:
+        body = self.get(
+            "Items", operation="get_items", headers=_modified_since_header(modified_since)
+        )
+        return [item_from_xero(item) for item in body.get("Items") or []]
+
+    def find_contacts(
+        self, *, name: str | None = None, email: str | None = None
+    ) -> list[AppContact]:
+        clauses = []
+        if name is not None:
+            clauses.append(f'Name=="{_quote(name)}"')
+        if email is not None:
+            clauses.append(f'EmailAddress!=null&&EmailAddress.ToLower()=="{_quote(email.lower())}"')
+        body = self.get(
+            "Contacts",
+            operation="find_contacts",
+            params={"where": " OR ".join(clauses), "includeArchived": "false"},
+        )
+        return [contact_from_xero(contact) for contact in body.get("Contacts") or []]
+
+    def find_invoices(self, numbers: list[str]) -> list[AppInvoice]:
+        if not numbers:
+            return []
+        body = self.get(
+            "Invoices",
+            operation="find_invoices",
+            params={"InvoiceNumbers": ",".join(numbers), "where": 'Type=="ACCREC"'},
+        )
+        return [invoice_from_xero(invoice) for invoice in body.get("Invoices") or []]
+
+    # --- batched writes: every element answered separately (summarizeErrors=false) ---
+
+    def create_contacts(
+        self, drafts: list[AppContactDraft], idempotency_key: str
+    ) -> list[WriteResult[AppContact]]:
+        return self._write(
+            "PUT",
+            "Contacts",
+            [contact_to_xero(d) for d in drafts],
+            contact_from_xero,
+            idempotency_key,
+        )
+
+    def update_contacts(
+        self, drafts: list[AppContactDraft], idempotency_key: str
+    ) -> list[WriteResult[AppContact]]:
+        return self._write(
+            "POST",
+            "Contacts",
+            [contact_to_xero(d) for d in drafts],
+            contact_from_xero,
+            idempotency_key,
+        )
+
+    def save_items(self, items: list[AppItem], idempotency_key: str) -> list[WriteResult[AppItem]]:
+        return self._write(
+            "POST", "Items", [item_to_xero(i) for i in items], item_from_xero, idempotency_key
+        )
+
+    def create_invoices(
+        self, invoices: list[AppInvoice], idempotency_key: str
+    ) -> list[WriteResult[AppInvoice]]:
+        return self._write(
+            "PUT",
+            "Invoices",
+            [invoice_to_xero(i) for i in invoices],
+            invoice_from_xero,
+            idempotency_key,
+        )
+
+    def update_invoices(
+        self, invoices: list[AppInvoice], idempotency_key: str
+    ) -> list[WriteResult[AppInvoice]]:
+        return self._write(
+            "POST",
+            "Invoices",
+            [invoice_to_xero(i) for i in invoices],
+            invoice_from_xero,
+            idempotency_key,
+        )
+
+    def _pages(
+        self,
+        collection: str,
+        parse: Callable[[dict[str, Any]], Any],
+        modified_since: datetime | None,
+        start_page: int,
+        params: Mapping[str, str],
+    ) -> Iterator[AppPage[Any]]:
+        page = start_page
+        while True:
+            body = self.get(
+                collection,
+                operation=f"list_{collection.lower()}",
+                params={
+                    **params,
+                    "page": str(page),
+                    "pageSize": str(PAGE_SIZE),
+                    "order": "UpdatedDateUTC ASC",
+                },
+                headers=_modified_since_header(modified_since),
+            )
+            records = [parse(record) for record in body.get(collection) or []]
+            pagination = body.get("pagination") or {}
+            page_count = pagination.get("pageCount")
+            last = len(records) < PAGE_SIZE if page_count is None else page >= int(page_count)
+            yield AppPage(records=records, page=page, last=last)
+            if last:
+                return
+            page += 1
+
+    def _write(
+        self,
+        method: str,
+        collection: str,
+        elements: list[dict[str, Any]],
+        parse: Callable[[dict[str, Any]], Any],
+        idempotency_key: str,
+    ) -> list[WriteResult[Any]]:
+        if len(elements) > WRITE_BATCH:
+            raise ValueError(f"Xero takes at most {WRITE_BATCH} elements per request here.")
+        body = self._call(
+            method,
+            collection,
+            operation=f"{method.lower()}_{collection.lower()}",
+            params={"summarizeErrors": "false"},
+            headers={"Idempotency-Key": idempotency_key[:128]},
+            json_body={collection: elements},
+        )
+        results: list[WriteResult[Any]] = []
+        for element in body.get(collection) or []:
+            errors = [
+                str(error.get("Message"))
+                for error in element.get("ValidationErrors") or []
+                if error.get("Message")
+            ]
+            failed = element.get("StatusAttributeString") == "ERROR" or bool(errors)
+            results.append(
+                WriteResult(ok=not failed, record=None if failed else parse(element), errors=errors)
+            )
+        return results
 
     def get(
         self,
