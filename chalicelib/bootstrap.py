@@ -43,6 +43,7 @@ from chalicelib.services.sync_history import SyncHistory
 from chalicelib.services.sync_requests import SyncRequests
 from chalicelib.services.sync_worker import DomainStep, SyncWorker
 from chalicelib.settings import Settings, get_settings
+from chalicelib.sync.customers import CustomersSyncer
 from chalicelib.sync.tax_rates import TaxRatesSyncer
 
 
@@ -255,7 +256,10 @@ class Container:
             apps=self.providers,
             loc8=self.loc8_api,
             clock=self.clock,
-            steps=[DomainStep("tax_rates", TaxRatesSyncer())],
+            steps=[
+                DomainStep("tax_rates", TaxRatesSyncer()),
+                DomainStep("customers", CustomersSyncer()),
+            ],
             time_reserve=timedelta(seconds=self.settings.sync_time_reserve_seconds),
         )
 

@@ -102,3 +102,6 @@ def api(container: Container) -> Iterator[Client]:
 def bearer(tenant_id: str = "tenant-a", roles: tuple[str, ...] = ("admin",), **options) -> dict:
     token = mint_token(tenant_id, list(roles), secret=JWT_SECRET, **options)
     return {"Authorization": f"Bearer {token}"}
+
+
+from tests.emulated import emulated  # noqa: E402, F401 - shared fixture

@@ -109,7 +109,7 @@ class FakeRegistry:
         available_app(app)
         return self.auth
 
-    def settings_for(self, integration) -> FakeAccountingSettings:
+    def app_for(self, integration) -> FakeAccountingSettings:
         integration.ensure_configurable()
         if self.settings is None:
             self.settings = FakeAccountingSettings()
@@ -191,6 +191,12 @@ class FakeAccountingSettings:
         self.calls.append("tax_rates")
         return list(self.tax_rates_list)
 
+    def contact_pages(self, modified_since, start_page: int = 1):
+        from chalicelib.domain.accounting import AppPage
+
+        self.calls.append("contacts")
+        yield AppPage(records=[], page=start_page, last=True)
+
 
 @dataclass
 class FakeLoc8:
@@ -209,6 +215,11 @@ class FakeLoc8:
 
     def iter_line_items(self, tenant_id: str, *, updated_since=None):
         yield from self.line_items.get(tenant_id, [])
+
+    def customer_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
+        from chalicelib.domain.loc8 import Page
+
+        yield Page(items=[], next_cursor=None)
 
     def tax_types(self, tenant_id: str) -> list:
         self._called("tax_types")

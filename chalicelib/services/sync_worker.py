@@ -196,7 +196,8 @@ class SyncWorker:
             return JobOutcome.DONE
         except (ProviderUnavailable, Loc8Unavailable) as unavailable:
             return self._defer(run, unavailable.message, unavailable.retry_after_seconds or 60)
-        status = RunStatus.PARTIAL if run.errors else RunStatus.SUCCEEDED
+        failed = any(counts.failed for counts in run.counts.values())
+        status = RunStatus.PARTIAL if failed else RunStatus.SUCCEEDED
         self._finish(run, status)
         return JobOutcome.DONE
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from chalicelib.domain.apps import available_app
 from chalicelib.domain.integration import Integration
 from chalicelib.domain.links import LinkScope
 from chalicelib.domain.sync_config import SyncConfig
@@ -53,6 +54,10 @@ class SyncContext:
         return self.integration.tenant_id
 
     @property
+    def app_name(self) -> str:
+        return available_app(self.integration.app).name
+
+    @property
     def scope(self) -> LinkScope:
         organisation = self.integration.organisation
         if organisation is None:
@@ -66,6 +71,13 @@ class SyncContext:
         self.counts(domain).failed += 1
         if len(self.run.errors) < self.record_errors_cap:
             self.run.errors.append(RecordError(domain=domain, record=record, message=message))
+
+    def record_conflict(self, domain: str, record: str | None, message: str) -> None:
+        """Both sides changed; the newer change was kept. Noted, not counted as failed."""
+        if len(self.run.errors) < self.record_errors_cap:
+            self.run.errors.append(
+                RecordError(domain=domain, record=record, message=f"Conflict: {message}")
+            )
 
     def cursor(self, name: str) -> str | None:
         return self.cursors.get(self.integration.id, name)

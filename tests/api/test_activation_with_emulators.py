@@ -3,57 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import datetime
 
 import pytest
 from chalice.test import Client
 
-from chalicelib.bootstrap import Container, use_container
-from localdev.loc8.emulator import Loc8Emulator
-from localdev.serving import serve_in_thread
 from localdev.xero import DEMO_TENANT_ID
 from tests.api.test_connect_flow import redirect_params
-from tests.conftest import bearer, make_settings
+from tests.conftest import bearer
 from tests.jobs.conftest import drain_queue, run_worker
-from tests.xero_emulator_fixtures import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI
 
 TOKEN_ENDPOINT = "POST /connect/token"
 TENANT = "demo"
 
 
-class EmulatorClock:
-    """The service's clock follows the Xero emulator's, so a clock jump reaches both."""
-
-    def __init__(self, emulator) -> None:
-        self._emulator = emulator
-
-    def now(self) -> datetime:
-        return self._emulator.clock.now()
-
-
 @pytest.fixture
-def stack(aws, xero) -> Iterator[tuple[Client, object, Loc8Emulator]]:
-    emulator, xero_server = xero
-    loc8 = Loc8Emulator("loc8-test-token", seed_demo=True)
-    with serve_in_thread(loc8.app) as loc8_server:
-        settings = make_settings(
-            xero_client_id=CLIENT_ID,
-            xero_client_secret=CLIENT_SECRET,
-            xero_redirect_uri=REDIRECT_URI,
-            xero_authorize_url=f"{xero_server.url}/identity/connect/authorize",
-            xero_token_url=f"{xero_server.url}/connect/token",
-            xero_revocation_url=f"{xero_server.url}/connect/revocation",
-            xero_api_url=xero_server.url,
-            loc8_api_url=loc8_server.url,
-            loc8_api_secret="loc8-test-token",
-        )
-        use_container(Container(settings, clock=EmulatorClock(emulator)))
-        from app import app
-
-        with Client(app, stage_name="local") as client:
-            yield client, emulator, loc8
-        use_container(None)
+def stack(emulated):
+    return emulated.client, emulated.xero, emulated.loc8
 
 
 def connect(client: Client, emulator) -> str:
@@ -62,9 +27,7 @@ def connect(client: Client, emulator) -> str:
         headers={**bearer(TENANT), "Content-Type": "application/json"},
         body=json.dumps({"app": "xero"}),
     ).json_body
-    callback = emulator.consent(added["authorize_url"]).removeprefix(
-        "https://integrations.loc8.test"
-    )
+    callback = emulator.consent(added["authorize_url"]).removeprefix("https://integrations.loc8.test")
     assert redirect_params(client.http.get(callback))["result"] == "connected"
     return added["id"]
 
