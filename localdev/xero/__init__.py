@@ -1,5 +1,6 @@
-"""Local stand-in for Xero's identity service (login/identity/connections)."""
+"""Local stand-in for Xero: identity (login/identity/connections) and the Accounting API."""
 
+from localdev.xero.accounting.limits import RateLimits
 from localdev.xero.clock import Clock
 from localdev.xero.emulator import (
     DEFAULT_CLIENT_ID,
@@ -23,6 +24,7 @@ __all__ = [
     "FaultRegistry",
     "Grant",
     "Organisation",
+    "RateLimits",
     "RegisteredApp",
     "XeroEmulator",
 ]

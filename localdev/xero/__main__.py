@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  authorize:   {base_url}/identity/connect/authorize", flush=True)
     print(f"  token:       {base_url}/connect/token", flush=True)
     print(f"  connections: {base_url}/connections", flush=True)
+    print(f"  accounting:  {base_url}/api.xro/2.0 (Accept: application/json)", flush=True)
+    print(f"  controls:    {base_url}/_emulator/", flush=True)
     print(f"  client_id:   {app.client_id}", flush=True)
     print(f"  redirects:   {', '.join(app.redirect_uris)}", flush=True)
     try:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +16,13 @@ from tests.localdev.xero_helpers import (
     REDIRECT_URI,
     XeroFlow,
 )
-from tests.localdev.xero_spec import AccountingSpec, SpecCheckedApp, check_session, load_spec
+from tests.localdev.xero_spec import (
+    MISSING_REASON,
+    AccountingSpec,
+    SpecCheckedApp,
+    check_session,
+    load_spec,
+)
 
 
 @pytest.fixture
@@ -31,7 +38,10 @@ def emulator() -> XeroEmulator:
 def xero_spec() -> AccountingSpec | None:
     """Xero's accounting spec, loaded once per test process; None when it is absent."""
     spec = load_spec()
-    return None if spec is None else AccountingSpec(spec)
+    if spec is None:
+        warnings.warn(f"Accounting responses are NOT spec-checked: {MISSING_REASON}", stacklevel=1)
+        return None
+    return AccountingSpec(spec)
 
 
 @pytest.fixture

@@ -114,3 +114,10 @@ def test_accept_header_must_ask_for_json(api: AccountingClient) -> None:
         assert response.status_code == 406, accept
         assert "Accept: application/json" in response.text
     assert api.request("GET", "/Contacts", headers={"Accept": "application/json; q=0.9"}).ok
+
+
+def test_endpoints_not_emulated_answer_501(api: AccountingClient) -> None:
+    response = api.get("/CreditNotes")
+    assert response.status_code == 501
+    assert "does not implement GET /api.xro/2.0/CreditNotes" in response.text
+    assert api.request("DELETE", "/Contacts").status_code == 501

@@ -120,7 +120,9 @@ class AccountingSpec:
             response = self.spec["components"]["responses"][response["$ref"].split("/")[-1]]
         return response
 
-    def _validator(self, operation: _Operation, status: int, schema: dict[str, Any]):
+    def _validator(
+        self, operation: _Operation, status: int, schema: dict[str, Any]
+    ) -> OAS30ReadValidator:
         key = (f"{operation.method} {operation.template}", str(status))
         with self._lock:
             validator = self._validators.get(key)

@@ -86,6 +86,9 @@ class IdempotencyStore:
                     "request in the last 6 minutes. Use a new key for a new request."
                 )
             entry.done.wait(_WAIT_FOR_FIRST)
+            if not entry.status:
+                # The first attempt crashed (nothing to replay) or is still running.
+                return self.run(scope, key, request_fingerprint, handler)
             return Response(entry.body, status=entry.status, content_type=entry.content_type)
         try:
             response = handler()

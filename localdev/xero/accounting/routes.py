@@ -105,10 +105,10 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return view(**kwargs)
-        print_ = fingerprint(
+        request_print = fingerprint(
             request.method, request.path, request.query_string.decode(), request.get_data()
         )
-        return services().idempotency.run(gate.caller().connection, key, print_, run)
+        return services().idempotency.run(gate.caller().connection, key, request_print, run)
 
     return wrapper
 
@@ -325,8 +325,8 @@ def create_payment() -> Response:
 @blueprint.post("/Payments/<PaymentID>")
 @idempotent
 def delete_payment(PaymentID: str) -> Response:
-    element = inputs.elements(_body(), "Payments", "Payment")[0]
-    data = inputs.parse_object(element, payments.DELETE_INPUT)
+    given = inputs.elements(_body(), "Payments", "Payment")
+    data = inputs.parse_object(given[0], payments.DELETE_INPUT) if given else {}
     books = gate.caller().books
     ctx = _context("update", PaymentID)
     options = _options()
@@ -337,3 +337,15 @@ def delete_payment(PaymentID: str) -> Response:
             raise validation_exception([invalid.element]) from None
         related = PAYMENTS.related(books, [deleted], options.today)
     return _reply("Payments", [PAYMENTS.render(deleted, related, options)])
+
+
+# --- Everything else Xero has (CreditNotes, BankTransactions, ...) -------------------------
+@blueprint.route("/<path:rest>", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])
+def not_emulated(rest: str) -> Response:
+    # Xero's own answer for an operation it does not offer is 501; here it also covers
+    # real endpoints the emulator does not implement, so a client fails loudly.
+    return Response(
+        f"The Xero emulator does not implement {request.method} {gate.PREFIX}/{rest}",
+        status=501,
+        mimetype="text/plain",
+    )
