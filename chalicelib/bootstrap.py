@@ -44,6 +44,7 @@ from chalicelib.services.sync_requests import SyncRequests
 from chalicelib.services.sync_worker import DomainStep, SyncWorker
 from chalicelib.settings import Settings, get_settings
 from chalicelib.sync.customers import CustomersSyncer
+from chalicelib.sync.line_items import LineItemsSyncer
 from chalicelib.sync.tax_rates import TaxRatesSyncer
 
 
@@ -259,6 +260,7 @@ class Container:
             steps=[
                 DomainStep("tax_rates", TaxRatesSyncer()),
                 DomainStep("customers", CustomersSyncer()),
+                DomainStep("line_items", LineItemsSyncer()),
             ],
             time_reserve=timedelta(seconds=self.settings.sync_time_reserve_seconds),
         )

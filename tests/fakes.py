@@ -181,6 +181,7 @@ def au_tax_rates() -> list:
 class FakeAccountingSettings:
     accounts_list: list = field(default_factory=au_accounts)
     tax_rates_list: list = field(default_factory=au_tax_rates)
+    items_list: list = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
 
     def accounts(self) -> list:
@@ -190,6 +191,21 @@ class FakeAccountingSettings:
     def tax_rates(self) -> list:
         self.calls.append("tax_rates")
         return list(self.tax_rates_list)
+
+    def items(self, modified_since=None) -> list:
+        self.calls.append("items")
+        return list(self.items_list)
+
+    def save_items(self, items, idempotency_key: str) -> list:
+        from chalicelib.domain.accounting import WriteResult
+
+        self.calls.append("save_items")
+        saved = []
+        for item in items:
+            stored = item.model_copy(update={"id": item.id or f"item-{item.code}"})
+            self.items_list = [i for i in self.items_list if i.id != stored.id] + [stored]
+            saved.append(WriteResult(ok=True, record=stored))
+        return saved
 
     def contact_pages(self, modified_since, start_page: int = 1):
         from chalicelib.domain.accounting import AppPage
@@ -215,6 +231,11 @@ class FakeLoc8:
 
     def iter_line_items(self, tenant_id: str, *, updated_since=None):
         yield from self.line_items.get(tenant_id, [])
+
+    def line_item_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
+        from chalicelib.domain.loc8 import Page
+
+        yield Page(items=list(self.line_items.get(tenant_id, [])), next_cursor=None)
 
     def customer_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
         from chalicelib.domain.loc8 import Page

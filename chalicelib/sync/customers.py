@@ -10,12 +10,10 @@ side looked like at the last sync tell a real change from the echo of our own wr
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -24,6 +22,7 @@ from chalicelib.domain.links import Link, fingerprint
 from chalicelib.domain.loc8 import EMAIL_PATTERN, ExternalRef, Loc8Customer, Loc8CustomerDraft
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8ValidationFailed
 from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.positions import later, load_position, save_position, since_of
 
 DOMAIN = "customers"
 APP_CURSOR = "customers#app"
@@ -54,22 +53,6 @@ def loc8_fingerprint(customer: Loc8Customer) -> str:
     return fingerprint(
         {"name": customer.name, "email": normalised_email(customer.email), "phone": customer.phone}
     )
-
-
-def _load_cursor(context: SyncContext, name: str) -> dict[str, str | int | None]:
-    raw = context.cursor(name)
-    return json.loads(raw) if raw else {}
-
-
-def _later(first: str | None, second: datetime | None) -> str | None:
-    if second is None:
-        return first
-    candidate = second.isoformat()
-    return candidate if first is None or candidate > first else first
-
-
-def _since(value: object) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
 
 
 @dataclass
@@ -133,8 +116,8 @@ class CustomersSyncer:
     # --- app → Loc8 -----------------------------------------------------------------
 
     def _app_to_loc8(self, context: SyncContext) -> None:
-        state = _load_cursor(context, APP_CURSOR)
-        since = _since(state.get("since"))
+        state = load_position(context, APP_CURSOR)
+        since = since_of(state)
         high_water = state.get("high_water")
         matcher: Loc8Matcher | None = None
         for page in context.app.contact_pages(since, int(state.get("page") or 1)):
@@ -142,7 +125,7 @@ class CustomersSyncer:
             links = context.links.by_app(context.scope, DOMAIN, [c.id for c in contacts])
             new_links: list[Link] = []
             for contact in contacts:
-                high_water = _later(high_water, contact.updated_at)  # type: ignore[arg-type]
+                high_water = later(high_water, contact.updated_at)  # type: ignore[arg-type]
                 link = links.get(contact.id)
                 if link is None and matcher is None and contact.is_active:
                     matcher = self._matcher(context)
@@ -153,7 +136,7 @@ class CustomersSyncer:
             cursor = {"since": state.get("since"), "page": page.page + 1, "high_water": high_water}
             if page.last:
                 cursor = {"since": high_water, "page": 1, "high_water": high_water}
-            context.save_cursor(APP_CURSOR, json.dumps(cursor))
+            save_position(context, APP_CURSOR, cursor)
             context.check_budget()
 
     def _matcher(self, context: SyncContext) -> Loc8Matcher:
@@ -262,8 +245,8 @@ class CustomersSyncer:
     # --- Loc8 → app -----------------------------------------------------------------
 
     def _loc8_to_app(self, context: SyncContext) -> None:
-        state = _load_cursor(context, LOC8_CURSOR)
-        since = _since(state.get("since"))
+        state = load_position(context, LOC8_CURSOR)
+        since = since_of(state)
         high_water = state.get("high_water")
         pages = context.loc8.customer_pages(
             context.tenant_id, updated_since=since, cursor=state.get("cursor") or None
@@ -274,7 +257,7 @@ class CustomersSyncer:
             creates: list[Loc8Customer] = []
             updates: list[tuple[Loc8Customer, Link]] = []
             for customer in customers:
-                high_water = _later(high_water, customer.updated_at)  # type: ignore[arg-type]
+                high_water = later(high_water, customer.updated_at)  # type: ignore[arg-type]
                 link = links.get(customer.id)
                 if link is not None and link.loc8_fingerprint == loc8_fingerprint(customer):
                     context.counts(DOMAIN).unchanged += 1
@@ -291,7 +274,7 @@ class CustomersSyncer:
             }
             if page.next_cursor is None:
                 cursor = {"since": high_water, "cursor": None, "high_water": high_water}
-            context.save_cursor(LOC8_CURSOR, json.dumps(cursor))
+            save_position(context, LOC8_CURSOR, cursor)
             context.check_budget()
 
     def _push_updates(

@@ -1,0 +1,275 @@
+"""Line items ↔ the app's items, both ways on every run; the newer change wins a conflict.
+
+Loc8's catalogue is pushed with the account mapped for each line item (the saved
+config is the authority for accounts); the app's edits to code, name, description,
+price and tax type come back to Loc8. Records are matched by item code before
+anything is created, and links with fingerprints keep every write safe to repeat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from chalicelib.domain.accounting import AppItem
+from chalicelib.domain.links import Link, fingerprint
+from chalicelib.domain.loc8 import Loc8LineItem, Loc8LineItemDraft
+from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8ValidationFailed
+from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.positions import later, load_position, save_position, since_of
+from chalicelib.sync.tax_codes import TaxCodeResolver
+
+DOMAIN = "line_items"
+APP_CURSOR = "line_items#app"
+LOC8_CURSOR = "line_items#loc8"
+WRITE_BATCH = 50
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.quantize(Decimal("0.0001")).normalize(), "f")
+
+
+def item_fields(item: AppItem) -> dict[str, str | None]:
+    return {
+        "code": item.code,
+        "name": item.name,
+        "description": item.description or None,
+        "unit_price": _money(item.unit_price),
+        "tax_type": item.tax_type,
+    }
+
+
+def line_item_fields(line_item: Loc8LineItem) -> dict[str, str | None]:
+    return {
+        "code": line_item.code,
+        # The app keeps at most 50 characters of a name: compare what it can hold.
+        "name": line_item.name[:50],
+        "description": line_item.description or None,
+        "unit_price": _money(line_item.unit_price),
+        "tax_type": line_item.tax_type_code,
+    }
+
+
+class LineItemsSyncer:
+    domain = DOMAIN
+
+    def sync(self, context: SyncContext) -> None:
+        self._app_to_loc8(context)
+        self._loc8_to_app(context)
+
+    # --- app → Loc8 -----------------------------------------------------------------
+
+    def _app_to_loc8(self, context: SyncContext) -> None:
+        position = load_position(context, APP_CURSOR)
+        items = [
+            i for i in context.app.items(since_of(position)) if i.id and i.unit_price is not None
+        ]
+        context.check_budget()
+        links = context.links.by_app(context.scope, DOMAIN, [i.id for i in items if i.id])
+        by_code: dict[str, Loc8LineItem] | None = None
+        made: list[Link] = []
+        high_water = position.get("since")
+        for item in items:
+            high_water = later(high_water, item.updated_at)
+            link = links.get(item.id or "")
+            if link is not None and link.app_fingerprint == self._app_print(item):
+                context.counts(DOMAIN).unchanged += 1
+                continue
+            if link is None and by_code is None:
+                by_code = self._unlinked_loc8_by_code(context)
+            try:
+                new_link = self._take_item(context, item, link, by_code or {})
+            except (Loc8ValidationFailed, Loc8Conflict) as refused:
+                context.record_error(DOMAIN, item.code, refused.message)
+                continue
+            if new_link is not None:
+                made.append(new_link)
+        context.links.save(context.scope, made)
+        save_position(context, APP_CURSOR, {"since": high_water})
+
+    def _unlinked_loc8_by_code(self, context: SyncContext) -> dict[str, Loc8LineItem]:
+        catalogue = list(context.loc8.iter_line_items(context.tenant_id))
+        linked = context.links.by_loc8(context.scope, DOMAIN, [i.id for i in catalogue])
+        return {i.code.casefold(): i for i in catalogue if i.id not in linked}
+
+    def _take_item(
+        self,
+        context: SyncContext,
+        item: AppItem,
+        link: Link | None,
+        by_code: dict[str, Loc8LineItem],
+    ) -> Link | None:
+        counts = context.counts(DOMAIN)
+        if link is None:
+            existing = by_code.pop(item.code.casefold(), None)
+            if existing is None:
+                if not item.tax_type:
+                    context.record_error(
+                        DOMAIN, item.code, f"The {context.app_name} item has no sales tax type."
+                    )
+                    return None
+                created = context.loc8.create_line_item(
+                    context.tenant_id,
+                    self._loc8_draft(item, None, context),
+                    idempotency_key=f"{context.scope.key(DOMAIN)}:create:{item.id}",
+                )
+                counts.created += 1
+                return self._link(context, created, item)
+            # Same code on both sides: link them, keeping the newer version's fields.
+            return self._reconcile(context, item, existing, link=None)
+        current = context.loc8.get_line_item(context.tenant_id, link.loc8_id)
+        return self._reconcile(context, item, current, link)
+
+    def _reconcile(
+        self,
+        context: SyncContext,
+        item: AppItem,
+        line_item: Loc8LineItem,
+        link: Link | None,
+    ) -> Link:
+        counts = context.counts(DOMAIN)
+        if item_fields(item) == line_item_fields(line_item):
+            counts.unchanged += 1
+            return self._link(context, line_item, item)
+        loc8_changed = link is None or link.loc8_fingerprint != self._loc8_print(line_item, context)
+        loc8_newer = bool(
+            line_item.updated_at and item.updated_at and line_item.updated_at > item.updated_at
+        )
+        if loc8_changed and loc8_newer:
+            if link is not None:
+                context.record_conflict(
+                    DOMAIN, item.code, "changed in both apps; kept Loc8's later change."
+                )
+            # No Loc8 fingerprint: the Loc8 pass sees a change and pushes Loc8's version.
+            return self._link(context, line_item, item).model_copy(
+                update={"loc8_fingerprint": None}
+            )
+        if loc8_changed and link is not None:
+            context.record_conflict(
+                DOMAIN, item.code, f"changed in both apps; kept {context.app_name}'s later change."
+            )
+        updated = context.loc8.update_line_item(
+            context.tenant_id,
+            line_item.id,
+            self._loc8_draft(item, line_item, context),
+            version=line_item.version,
+            idempotency_key=f"{context.scope.key(DOMAIN)}:update:{item.id}:{self._app_print(item)}",
+        )
+        counts.updated += 1
+        return self._link(context, updated, item)
+
+    @staticmethod
+    def _loc8_draft(
+        item: AppItem, existing: Loc8LineItem | None, context: SyncContext
+    ) -> Loc8LineItemDraft:
+        base = {
+            "code": item.code,
+            "name": item.name,
+            "description": item.description,
+            "unit_price": item.unit_price or Decimal(0),
+            "tax_type_code": item.tax_type or (existing.tax_type_code if existing else ""),
+            "account_code": existing.account_code if existing else None,
+        }
+        if existing is not None and len(existing.name) > 50 and existing.name.startswith(item.name):
+            base["name"] = existing.name  # the app only truncated it
+        return Loc8LineItemDraft.model_validate(base)
+
+    # --- Loc8 → app -----------------------------------------------------------------
+
+    def _loc8_to_app(self, context: SyncContext) -> None:
+        position = load_position(context, LOC8_CURSOR)
+        high_water = position.get("high_water")
+        app_by_code: dict[str, AppItem] | None = None
+        tax_codes = TaxCodeResolver(context)
+        pages = context.loc8.line_item_pages(
+            context.tenant_id, updated_since=since_of(position), cursor=position.get("cursor")
+        )
+        for page in pages:
+            links = context.links.by_loc8(context.scope, DOMAIN, [i.id for i in page.items])
+            to_write: list[tuple[Loc8LineItem, AppItem]] = []
+            made: list[Link] = []
+            for line_item in page.items:
+                high_water = later(high_water, line_item.updated_at)
+                link = links.get(line_item.id)
+                if link is not None and link.loc8_fingerprint == self._loc8_print(
+                    line_item, context
+                ):
+                    context.counts(DOMAIN).unchanged += 1
+                    continue
+                app_id = link.app_id if link else None
+                if app_id is None:
+                    if app_by_code is None:
+                        app_by_code = {i.code.casefold(): i for i in context.app.items()}
+                    match = app_by_code.get(line_item.code.casefold())
+                    app_id = match.id if match else None
+                tax_type = tax_codes.app_code(line_item.tax_type_code)
+                to_write.append((line_item, self._app_item(line_item, app_id, tax_type, context)))
+            for start in range(0, len(to_write), WRITE_BATCH):
+                batch = to_write[start : start + WRITE_BATCH]
+                results = context.app.save_items([item for _, item in batch], _key(batch))
+                for (line_item, sent), result in zip(batch, results, strict=False):
+                    if not result.ok or result.record is None:
+                        message = "; ".join(result.errors) or "rejected without a reason"
+                        context.record_error(DOMAIN, line_item.code, message)
+                        continue
+                    counts = context.counts(DOMAIN)
+                    if sent.id:
+                        counts.updated += 1
+                    else:
+                        counts.created += 1
+                    made.append(self._link(context, line_item, result.record))
+                context.check_budget()
+            context.links.save(context.scope, made)
+            position = {
+                "since": position.get("since"),
+                "cursor": page.next_cursor,
+                "high_water": high_water,
+            }
+            if page.next_cursor is None:
+                position = {"since": high_water, "cursor": None, "high_water": high_water}
+            save_position(context, LOC8_CURSOR, position)
+            context.check_budget()
+
+    @staticmethod
+    def _app_item(
+        line_item: Loc8LineItem, app_id: str | None, tax_type: str | None, context: SyncContext
+    ) -> AppItem:
+        return AppItem(
+            id=app_id,
+            code=line_item.code,
+            name=line_item.name[:50],
+            description=line_item.description,
+            unit_price=line_item.unit_price,
+            account_code=context.config.account_for(line_item.id),
+            tax_type=tax_type,
+        )
+
+    # --- links ----------------------------------------------------------------------
+
+    def _link(self, context: SyncContext, line_item: Loc8LineItem, item: AppItem) -> Link:
+        return Link(
+            domain=DOMAIN,
+            loc8_id=line_item.id,
+            app_id=item.id or "",
+            loc8_fingerprint=self._loc8_print(line_item, context),
+            app_fingerprint=self._app_print(item),
+            synced_at=context.now(),
+        )
+
+    @staticmethod
+    def _app_print(item: AppItem) -> str:
+        return fingerprint(item_fields(item))
+
+    @staticmethod
+    def _loc8_print(line_item: Loc8LineItem, context: SyncContext) -> str:
+        # The mapped account is part of what Loc8 pushes: a mapping change re-pushes.
+        return fingerprint(
+            {**line_item_fields(line_item), "account": context.config.account_for(line_item.id)}
+        )
+
+
+def _key(batch: list[tuple[Loc8LineItem, AppItem]]) -> str:
+    parts = "|".join(
+        f"{line_item.id}:{line_item.version}:{item.account_code}" for line_item, item in batch
+    )
+    return f"items-{hashlib.sha256(parts.encode()).hexdigest()[:40]}"
