@@ -57,8 +57,6 @@ def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "table_name": TABLE,
         "sync_queue_url": SYNC_QUEUE_URL,
-        # Chalice's test Lambda context says 3 s remain; real workers keep 45 s spare.
-        "sync_time_reserve_seconds": 1,
         "token_secret_prefix": "loc8-test/tokens",
         "jwt_secret": JWT_SECRET,
         "state_signing_secret": STATE_SECRET,

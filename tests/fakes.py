@@ -207,6 +207,18 @@ class FakeAccountingSettings:
             saved.append(WriteResult(ok=True, record=stored))
         return saved
 
+    def invoice_pages(self, modified_since, start_page: int = 1):
+        from chalicelib.domain.accounting import AppPage
+
+        self.calls.append("invoices")
+        yield AppPage(records=[], page=start_page, last=True)
+
+    def payment_pages(self, modified_since, start_page: int = 1):
+        from chalicelib.domain.accounting import AppPage
+
+        self.calls.append("payments")
+        yield AppPage(records=[], page=start_page, last=True)
+
     def contact_pages(self, modified_since, start_page: int = 1):
         from chalicelib.domain.accounting import AppPage
 
@@ -236,6 +248,11 @@ class FakeLoc8:
         from chalicelib.domain.loc8 import Page
 
         yield Page(items=list(self.line_items.get(tenant_id, [])), next_cursor=None)
+
+    def invoice_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
+        from chalicelib.domain.loc8 import Page
+
+        yield Page(items=[], next_cursor=None)
 
     def customer_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
         from chalicelib.domain.loc8 import Page

@@ -74,4 +74,10 @@ def sqs_event(api, bodies: list[dict], receive_count: int = 1) -> dict:
 
 
 def run_worker(api, bodies: list[dict], receive_count: int = 1) -> dict:
-    return api.lambda_.invoke("sync_worker", sqs_event(api, bodies, receive_count)).payload
+    """Invoke the worker as Lambda would, with a 15-minute context (Chalice's test
+    context allows 3 s, which would make every longer job defer itself)."""
+    from app import app
+    from localdev.pump import LocalLambdaContext
+
+    event = sqs_event(api, bodies, receive_count)
+    return app.handler_map["sync_worker"](event, LocalLambdaContext("sync_worker"))

@@ -10,6 +10,7 @@ from localdev.xero import DEMO_TENANT_ID
 from tests.conftest import bearer
 from tests.emulated import TENANT, Emulated
 from tests.jobs.conftest import drain_queue, run_worker
+from tests.sync.running import sync
 
 CONTACTS = "GET /api.xro/2.0/Contacts"
 
@@ -24,21 +25,6 @@ def xero_contacts(emulated: Emulated) -> list[dict]:
 
 def loc8_customers(emulated: Emulated) -> list[dict]:
     return emulated.loc8.snapshot(TENANT)["customers"]
-
-
-def sync(emulated: Emulated, integration_id: str) -> dict:
-    """Run every queued job (and any continuation) to the end; return the last run."""
-    emulated.client.http.post(f"/v1/integrations/{integration_id}/sync", headers=bearer(TENANT))
-    run_id = None
-    for _ in range(20):
-        jobs = drain_queue()
-        if not jobs:
-            break
-        run_id = jobs[-1]["run_id"]
-        assert run_worker(emulated.client, jobs) == {"batchItemFailures": []}
-    return emulated.client.http.get(
-        f"/v1/integrations/{integration_id}/sync-runs/{run_id}", headers=bearer(TENANT)
-    ).json_body
 
 
 def assert_one_to_one(emulated: Emulated) -> None:

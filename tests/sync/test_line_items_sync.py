@@ -9,7 +9,7 @@ from localdev.xero import DEMO_TENANT_ID
 from tests.conftest import bearer
 from tests.emulated import TENANT, Emulated
 from tests.jobs.conftest import drain_queue, run_worker
-from tests.sync.test_customers_sync import sync
+from tests.sync.running import sync
 
 LINE_ITEMS = {"tax_rates": True, "line_items": True}
 
