@@ -1,0 +1,48 @@
+"""Xero calls and worker memory for importing contacts, and for a sync with no changes.
+
+Each measurement is a fresh `bench.sync_probe` process (emulators as its children), so
+the reported peak memory is the worker's alone.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def probe(contacts: int) -> dict[str, float]:
+    output = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-m", "bench.sync_probe", "--contacts", str(contacts)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main(runs: int) -> list[str]:
+    lines: list[str] = []
+    ten_k = [probe(10_000) for _ in range(runs)]
+    lines.append(
+        "import 10,000 contacts: Xero calls median "
+        f"{statistics.median(r['import_xero_calls'] for r in ten_k):.0f} (target 10 + a constant), "
+        f"wall {statistics.median(r['seconds'] for r in ten_k):.1f} s"
+    )
+    lines.append(
+        "no-change sync after it: Xero calls median "
+        f"{statistics.median(r['no_change_xero_calls'] for r in ten_k):.0f} (target 1 per domain)"
+    )
+    for size in (5_000, 50_000):
+        results = [probe(size) for _ in range(max(1, runs // 2))]
+        lines.append(
+            f"worker peak RSS importing {size:,} contacts: median "
+            f"{statistics.median(r['peak_rss_mb'] for r in results):.0f} MB "
+            f"({len(results)} run(s))"
+        )
+    return lines

@@ -1,0 +1,210 @@
+"""One measured activation sync: `python -m bench.sync_probe --contacts N`.
+
+The Xero and Loc8 core emulators run as child processes, so this process's peak
+memory is the worker's own. AWS is moto in-process. Prints one JSON line: Xero
+calls counted at the emulator for the activation import and for a following
+no-change sync, the worker's peak RSS, and the wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-client-secret"
+REDIRECT = "http://127.0.0.1:9/v1/oauth/xero/callback"
+LOC8_TOKEN = "bench-loc8-token"
+TENANT = "bench"
+
+
+def _start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - fixed argv
+        [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def _xero_calls(xero_url: str) -> dict[str, int]:
+    return requests.get(f"{xero_url}/_emulator/calls", timeout=10).json()
+
+
+def _diff(after: dict[str, int], before: dict[str, int]) -> int:
+    return sum(count - before.get(key, 0) for key, count in after.items())
+
+
+def main() -> None:
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    os.environ.update(
+        {
+            "AWS_DEFAULT_REGION": "ap-southeast-2",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+        }
+    )
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contacts", type=int, required=True)
+    args = parser.parse_args()
+
+    from localdev.stack import free_port
+    from localdev.xero import DEMO_TENANT_ID
+
+    xero_port, loc8_port = free_port(), free_port()
+    xero_url, loc8_url = f"http://127.0.0.1:{xero_port}", f"http://127.0.0.1:{loc8_port}"
+    children = [
+        _start(
+            "localdev.xero",
+            xero_port,
+            {
+                "XERO_CLIENT_ID": CLIENT_ID,
+                "XERO_CLIENT_SECRET": CLIENT_SECRET,
+                "XERO_REDIRECT_URI": REDIRECT,
+            },
+        ),
+        _start("localdev.loc8", loc8_port, {"LOC8_API_SECRET": LOC8_TOKEN}),
+    ]
+    try:
+        _wait(f"{xero_url}/_emulator/state")
+        _wait(f"{loc8_url}/_emulator/tenants")
+        requests.post(f"{loc8_url}/_emulator/tenants", json={"tenant_id": TENANT}, timeout=10)
+        for start in range(0, args.contacts, 5_000):
+            contacts = [
+                {"Name": f"Customer {n:06d}", "EmailAddress": f"c{n}@bench.example"}
+                for n in range(start, min(args.contacts, start + 5_000))
+            ]
+            requests.post(
+                f"{xero_url}/_emulator/organisations/{DEMO_TENANT_ID}/seed",
+                json={"Contacts": contacts},
+                timeout=120,
+            ).raise_for_status()
+        print(json.dumps(_measure(xero_url, loc8_url)), flush=True)
+    finally:
+        for child in children:
+            child.terminate()
+            child.wait(timeout=10)
+
+
+def _measure(xero_url: str, loc8_url: str) -> dict[str, float | int]:
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.adapters.dynamodb import create_table
+    from chalicelib.bootstrap import Container
+    from chalicelib.domain.sync_config import SyncConfig
+    from chalicelib.domain.sync_run import SyncJob
+    from chalicelib.settings import Settings
+
+    with mock_aws():
+        create_table(boto3.client("dynamodb"), "bench")
+        queue_url = boto3.client("sqs").create_queue(QueueName="bench-jobs")["QueueUrl"]
+        container = Container(
+            Settings(
+                table_name="bench",
+                sync_queue_url=queue_url,
+                token_secret_prefix="bench/tokens",
+                state_signing_secret="bench-state-signing-secret-0123456789",
+                jwt_secret="bench-jwt-secret-0123456789-0123456789",
+                xero_client_id=CLIENT_ID,
+                xero_client_secret=CLIENT_SECRET,
+                xero_redirect_uri=REDIRECT,
+                xero_authorize_url=f"{xero_url}/identity/connect/authorize",
+                xero_token_url=f"{xero_url}/connect/token",
+                xero_revocation_url=f"{xero_url}/connect/revocation",
+                xero_api_url=xero_url,
+                loc8_api_url=loc8_url,
+                loc8_api_secret=LOC8_TOKEN,
+            )
+        )
+        container.__dict__["job_queue"] = ImmediateQueue(container.job_queue)
+        integration, authorize_url = container.integrations.add(TENANT, "xero")
+        consent = requests.post(
+            authorize_url, data={"decision": "allow"}, allow_redirects=False, timeout=10
+        )
+        query = parse_qs(urlsplit(consent.headers["Location"]).query)
+        container.consent.finish("xero", query["state"][0], query["code"][0], None)
+        config = SyncConfig.model_validate(
+            {"sync": {"customers": True}, "default_account_code": "200"}
+        )
+        container.configuration.save(TENANT, integration.id, config, None)
+
+        sqs = boto3.client("sqs")
+        started = time.perf_counter()
+        before = _xero_calls(xero_url)
+        _drain(container, sqs, queue_url, xero_url, SyncJob)
+        import_calls = _diff(_xero_calls(xero_url), before)
+        seconds = time.perf_counter() - started
+
+        before = _xero_calls(xero_url)
+        container.sync_history.sync_now(TENANT, integration.id)
+        _drain(container, sqs, queue_url, xero_url, SyncJob)
+        no_change_calls = _diff(_xero_calls(xero_url), before)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "import_xero_calls": import_calls,
+        "no_change_xero_calls": no_change_calls,
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "seconds": round(seconds, 1),
+    }
+
+
+class ImmediateQueue:
+    """SQS as the probe needs it: a continuation's delay is recorded on Xero's clock
+    by `_drain` instead of being waited for."""
+
+    def __init__(self, real: object) -> None:
+        self._real = real
+
+    def send(self, job: object, delay_seconds: int = 0) -> None:
+        self._real.send(job, delay_seconds=0)  # type: ignore[attr-defined]
+
+    def send_batch(self, jobs: list[object]) -> list[object]:
+        return self._real.send_batch(jobs)  # type: ignore[attr-defined]
+
+
+def _drain(container: object, sqs: object, queue_url: str, xero_url: str, job_type: type) -> None:
+    """Run every job and continuation; a continuation's delay passes on Xero's clock."""
+    while True:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(  # type: ignore[attr-defined]
+            "Messages", []
+        )
+        if not messages:
+            return
+        for message in messages:
+            job = job_type.model_validate_json(message["Body"])
+            container.sync_worker.run(job, remaining_time=lambda: timedelta(minutes=14))  # type: ignore[attr-defined]
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])  # type: ignore[attr-defined]
+            run = container.sync_runs.get(job.integration_id, job.run_id)  # type: ignore[attr-defined]
+            if run.deferred_until is not None:
+                requests.post(
+                    f"{xero_url}/_emulator/clock", json={"advance_seconds": 61}, timeout=10
+                )
+
+
+if __name__ == "__main__":
+    main()
