@@ -22,7 +22,7 @@ from chalicelib.domain.links import Link, fingerprint
 from chalicelib.domain.loc8 import EMAIL_PATTERN, ExternalRef, Loc8Customer, Loc8CustomerDraft
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8ValidationFailed
 from chalicelib.sync.framework import SyncContext
-from chalicelib.sync.positions import later, load_position, save_position, since_of
+from chalicelib.sync.positions import later, load_position, next_since, save_position, since_of
 
 DOMAIN = "customers"
 APP_CURSOR = "customers#app"
@@ -135,7 +135,8 @@ class CustomersSyncer:
             context.links.save(context.scope, new_links)
             cursor = {"since": state.get("since"), "page": page.page + 1, "high_water": high_water}
             if page.last:
-                cursor = {"since": high_water, "page": 1, "high_water": high_water}
+                since = next_since(high_water, context.now())
+                cursor = {"since": since, "page": 1, "high_water": high_water}
             save_position(context, APP_CURSOR, cursor)
             context.check_budget()
 

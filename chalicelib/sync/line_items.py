@@ -16,7 +16,7 @@ from chalicelib.domain.links import Link, fingerprint
 from chalicelib.domain.loc8 import Loc8LineItem, Loc8LineItemDraft
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8ValidationFailed
 from chalicelib.sync.framework import SyncContext
-from chalicelib.sync.positions import later, load_position, save_position, since_of
+from chalicelib.sync.positions import later, load_position, next_since, save_position, since_of
 from chalicelib.sync.tax_codes import TaxCodeResolver
 
 DOMAIN = "line_items"
@@ -85,7 +85,7 @@ class LineItemsSyncer:
             if new_link is not None:
                 made.append(new_link)
         context.links.save(context.scope, made)
-        save_position(context, APP_CURSOR, {"since": high_water})
+        save_position(context, APP_CURSOR, {"since": next_since(high_water, context.now())})
 
     def _unlinked_loc8_by_code(self, context: SyncContext) -> dict[str, Loc8LineItem]:
         catalogue = list(context.loc8.iter_line_items(context.tenant_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.sync.framework import SyncContext
@@ -29,3 +29,19 @@ def later(high_water: str | None, moment: datetime | None) -> str | None:
         return high_water
     candidate = moment.isoformat()
     return candidate if high_water is None or candidate > high_water else high_water
+
+
+# The app filters changes to the second. Once the newest change seen is this far in
+# the past, nothing more can still be written with its timestamp, so the next pass
+# can start one second later instead of re-reading every record of that second.
+SETTLED_AFTER = timedelta(seconds=60)
+
+
+def next_since(high_water: str | None, now: datetime) -> str | None:
+    """Where the next pass over the app's changes starts, given the newest change seen."""
+    if high_water is None:
+        return None
+    newest = datetime.fromisoformat(high_water)
+    if now - newest > SETTLED_AFTER:
+        return (newest.replace(microsecond=0) + timedelta(seconds=1)).isoformat()
+    return high_water
