@@ -44,7 +44,9 @@ from chalicelib.services.sync_requests import SyncRequests
 from chalicelib.services.sync_worker import DomainStep, SyncWorker
 from chalicelib.settings import Settings, get_settings
 from chalicelib.sync.customers import CustomersSyncer
+from chalicelib.sync.invoices import InvoicesSyncer
 from chalicelib.sync.line_items import LineItemsSyncer
+from chalicelib.sync.payments import PaymentsSyncer
 from chalicelib.sync.tax_rates import TaxRatesSyncer
 
 
@@ -261,6 +263,8 @@ class Container:
                 DomainStep("tax_rates", TaxRatesSyncer()),
                 DomainStep("customers", CustomersSyncer()),
                 DomainStep("line_items", LineItemsSyncer()),
+                DomainStep("invoices", InvoicesSyncer(web_url=self.settings.loc8_web_url)),
+                DomainStep("invoices", PaymentsSyncer()),
             ],
             time_reserve=timedelta(seconds=self.settings.sync_time_reserve_seconds),
         )

@@ -72,7 +72,10 @@ class OAuthStateStore(Protocol):
 
 
 class TokenVault(Protocol):
-    def put(self, tenant_id: str, integration_id: str, tokens: TokenSet) -> None: ...
+    def put(
+        self, tenant_id: str, integration_id: str, tokens: TokenSet, *, create: bool = True
+    ) -> bool:
+        """Store the set; False if `create` is off and the secret no longer exists."""
 
     def get(self, tenant_id: str, integration_id: str) -> TokenSet | None: ...
 
@@ -184,6 +187,9 @@ class AccountingApp(AccountingSettings, Protocol):
     ) -> Iterator[AppPage[AppInvoice]]: ...
 
     def find_invoices(self, numbers: list[str]) -> list[AppInvoice]: ...
+
+    def get_invoices(self, ids: list[str]) -> list[AppInvoice]:
+        """The invoices with these app ids, line items (with their ids) included."""
 
     def create_invoices(
         self, invoices: list[AppInvoice], idempotency_key: str

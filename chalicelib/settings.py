@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 XERO_GRANULAR_SCOPES = (
@@ -45,6 +46,8 @@ class Settings(BaseSettings):
     state_ttl_seconds: int = Field(default=600, gt=0, le=600)
 
     web_return_url: str = "http://127.0.0.1:8100/integrations/return"
+    # Loc8's web app: invoices sent to an accounting app link back to {url}/invoices/{id}.
+    loc8_web_url: str = "http://127.0.0.1:8100"
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     xero_client_id: str = ""
@@ -78,6 +81,20 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_list(cls, value: object) -> object:
         return _split_list(value)
+
+    @model_validator(mode="after")
+    def _return_url_is_allowed(self) -> Settings:
+        # Deployed stages only ever send the browser back to their own web client.
+        if self.stage != "local":
+            parts = urlsplit(self.web_return_url)
+            if (
+                parts.scheme != "https"
+                or f"https://{parts.netloc}" not in self.cors_allowed_origins
+            ):
+                raise ValueError(
+                    "WEB_RETURN_URL must be an https URL on one of CORS_ALLOWED_ORIGINS."
+                )
+        return self
 
     @property
     def http_timeout(self) -> tuple[float, float]:

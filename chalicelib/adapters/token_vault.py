@@ -25,14 +25,24 @@ class SecretsManagerTokenVault:
     def secret_name(self, tenant_id: str, integration_id: str) -> str:
         return f"{self._prefix}/{tenant_id}/{integration_id}"
 
-    def put(self, tenant_id: str, integration_id: str, tokens: TokenSet) -> None:
+    def put(
+        self, tenant_id: str, integration_id: str, tokens: TokenSet, *, create: bool = True
+    ) -> bool:
+        """Store the token set; with `create=False` only replace an existing secret.
+
+        Returns False when the secret is gone and was not created: a refresh racing a
+        disconnect must not bring the deleted tokens back.
+        """
         name = self.secret_name(tenant_id, integration_id)
         payload = json.dumps(tokens.to_secret_payload())
         try:
             self._client.put_secret_value(SecretId=name, SecretString=payload)
+            return True
         except ClientError as error:
             if error.response["Error"]["Code"] != "ResourceNotFoundException":
                 raise
+            if not create:
+                return False
             options: dict[str, Any] = {"Name": name, "SecretString": payload}
             if self._kms_key_id:
                 options["KmsKeyId"] = self._kms_key_id
@@ -44,6 +54,7 @@ class SecretsManagerTokenVault:
                     {"Key": "loc8:integration", "Value": integration_id},
                 ],
             )
+            return True
 
     def get(self, tenant_id: str, integration_id: str) -> TokenSet | None:
         try:

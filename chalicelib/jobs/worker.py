@@ -20,7 +20,8 @@ from chalicelib.domain.sync_run import SyncJob
 
 worker = Blueprint(__name__)
 
-# The queue's name in every stage; infra/ points the event source at the stage's queue.
+# The name Chalice needs at import; deployed stages point the event source at their own
+# queue (loc8-integrations-<stage>-sync-jobs) in infra/<stage>.json.
 SYNC_QUEUE_NAME = "loc8-integrations-sync-jobs"
 # Matches the queue's maxReceiveCount: the last delivery before the DLQ.
 MAX_RECEIVES = 5

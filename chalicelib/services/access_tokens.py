@@ -95,7 +95,10 @@ class AccessTokens:
         except AccessRevoked:
             self._mark_needs_reconnect(integration)
             raise
-        self._vault.put(integration.tenant_id, integration.id, fresh)
+        if not self._vault.put(integration.tenant_id, integration.id, fresh, create=False):
+            # Disconnected while we refreshed: the new tokens must not outlive it.
+            auth.revoke(fresh)
+            raise AccessRevoked(f"{integration.app} was disconnected; reconnect to continue.")
         metrics.add_metric(name="TokenRefreshes", unit="Count", value=1)
         logger.info("access token refreshed")
         return fresh

@@ -63,7 +63,7 @@ def connected(aws, xero):
 
     def service(**options) -> AccessTokens:
         return AccessTokens(
-            vault=vault,
+            vault=options.pop("vault", vault),
             leases=DynamoLeases(DynamoTable(TABLE)),
             auths=Registry(oauth),
             repo=repo,
@@ -179,3 +179,25 @@ def test_missing_tokens_mean_reconnect(aws):
     )
     with pytest.raises(AccessRevoked, match="reconnect"):
         service.current(integration)
+
+
+def test_a_refresh_racing_a_disconnect_does_not_bring_the_tokens_back(aws, connected):
+    emulator, integration, vault, _repo, service = connected
+    stale = vault.get("t1", integration.id)
+    emulator.clock.advance(31 * 60)
+
+    class ReadBeforeTheDisconnect:
+        """The worker read the tokens just before the admin's disconnect deleted them."""
+
+        def get(self, *_args):
+            return stale
+
+        def put(self, *args, **kwargs):
+            return vault.put(*args, **kwargs)
+
+    vault.delete("t1", integration.id)
+    racing = service(vault=ReadBeforeTheDisconnect())
+    with pytest.raises(AccessRevoked, match="disconnected"):
+        racing.current(integration)
+    assert vault.get("t1", integration.id) is None
+    assert all(grant["revokedAt"] for grant in emulator.snapshot()["grants"])

@@ -41,6 +41,9 @@ from chalicelib.domain.errors import (
 APP_NAME = "Xero"
 PAGE_SIZE = 1000
 WRITE_BATCH = 50
+# Loc8 prices carry up to 4 decimal places; without unitdp=4 Xero rounds unit amounts
+# to 2 and works out other line totals than Loc8's.
+INVOICE_UNITDP = "4"
 
 
 def _int_header(response: requests.Response, name: str) -> int | None:
@@ -178,6 +181,27 @@ class XeroAccounting:
         )
         return [invoice_from_xero(invoice) for invoice in body.get("Invoices") or []]
 
+    def get_invoices(self, ids: list[str]) -> list[AppInvoice]:
+        """Sales invoices by InvoiceID, with their line items (and LineItemIDs).
+
+        Asked as a page: Xero leaves line items out of a multi-invoice answer otherwise.
+        """
+        if not ids:
+            return []
+        if len(ids) > PAGE_SIZE:
+            raise ValueError(f"At most {PAGE_SIZE} invoices per request here.")
+        body = self.get(
+            "Invoices",
+            operation="get_invoices",
+            params={
+                "IDs": ",".join(ids),
+                "page": "1",
+                "pageSize": str(PAGE_SIZE),
+                "unitdp": INVOICE_UNITDP,
+            },
+        )
+        return [invoice_from_xero(invoice) for invoice in body.get("Invoices") or []]
+
     # --- batched writes: every element answered separately (summarizeErrors=false) ---
 
     def create_contacts(
@@ -216,6 +240,7 @@ class XeroAccounting:
             [invoice_to_xero(i) for i in invoices],
             invoice_from_xero,
             idempotency_key,
+            params={"unitdp": INVOICE_UNITDP},
         )
 
     def update_invoices(
@@ -227,6 +252,7 @@ class XeroAccounting:
             [invoice_to_xero(i) for i in invoices],
             invoice_from_xero,
             idempotency_key,
+            params={"unitdp": INVOICE_UNITDP},
         )
 
     def _pages(
@@ -266,6 +292,7 @@ class XeroAccounting:
         elements: list[dict[str, Any]],
         parse: Callable[[dict[str, Any]], Any],
         idempotency_key: str,
+        params: Mapping[str, str] | None = None,
     ) -> list[WriteResult[Any]]:
         if len(elements) > WRITE_BATCH:
             raise ValueError(f"Xero takes at most {WRITE_BATCH} elements per request here.")
@@ -273,7 +300,7 @@ class XeroAccounting:
             method,
             collection,
             operation=f"{method.lower()}_{collection.lower()}",
-            params={"summarizeErrors": "false"},
+            params={**(params or {}), "summarizeErrors": "false"},
             headers={"Idempotency-Key": idempotency_key[:128]},
             json_body={collection: elements},
         )

@@ -1,0 +1,259 @@
+"""Payments and status, the app → Loc8, for the invoices the invoices step sent.
+
+Two passes, each with its own cursor, both reading only what changed in the app:
+- payments: each payment on a linked invoice is recorded in Loc8 once (Loc8 keeps
+  one payment per (app, payment id), and the payment id is also the idempotency
+  key). A payment deleted in the app cannot be taken back through Loc8's API, so it
+  is reported for someone to reverse in Loc8.
+- statuses: a linked invoice the app shows as PAID makes Loc8's paid; VOIDED (or
+  DELETED) makes it voided. The status last acted on is the link's app fingerprint,
+  so the echo of our own writes and invoices seen again cost no Loc8 call.
+
+The app's pages are walked oldest change first. After each page the walk starts
+again from the newest change it has seen (If-Modified-Since) rather than at the
+next page number, so a record changed mid-walk cannot shift another past us.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain.accounting import AppInvoice, AppPage, AppPayment
+from chalicelib.domain.links import Link
+from chalicelib.domain.loc8 import Loc8Invoice, Loc8InvoiceStatus, Loc8PaymentDraft
+from chalicelib.domain.loc8_errors import (
+    Loc8Conflict,
+    Loc8NotFound,
+    Loc8ValidationFailed,
+    Loc8VersionConflict,
+)
+from chalicelib.sync import invoices
+from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.positions import later, load_position, save_position
+
+DOMAIN = "payments"
+PAYMENTS_CURSOR = "payments#app"
+STATUS_CURSOR = "invoices#app"
+# Loc8 writes between budget checks within one page of the app's records.
+CHECK_EVERY = 50
+VERSION_RETRIES = 3
+TARGET_STATUS = {
+    "PAID": Loc8InvoiceStatus.PAID,
+    "VOIDED": Loc8InvoiceStatus.VOIDED,
+    "DELETED": Loc8InvoiceStatus.VOIDED,
+}
+
+Fetch = Callable[[datetime | None, int], Iterator[AppPage[Any]]]
+
+
+def _second(moment: str | None) -> str | None:
+    return moment[:19] if moment else None
+
+
+def _stamp(record: Any) -> str | None:
+    updated: datetime | None = getattr(record, "updated_at", None)
+    return updated.isoformat() if updated else None
+
+
+def walk_app_pages(
+    context: SyncContext, name: str, fetch: Fetch, handle: Callable[[list[Any]], None]
+) -> None:
+    """Every app record changed since the cursor, one page at a time, cursor saved per page.
+
+    If-Modified-Since counts whole seconds, so the records of the last second handled
+    come again; the cursor remembers them (id and change time), and only a record
+    changed since is handled again. A page is handled whole before the cursor moves,
+    so `handle` must be safe to repeat (a job stopped mid-page reads the page again).
+    """
+    position = load_position(context, name)
+    since: str | None = position.get("since")
+    page_number = int(position.get("page") or 1)
+    high_water: str | None = position.get("high_water") or since
+    edge: dict[str, str] = dict(position.get("edge") or {})
+    while True:
+        page = next(iter(fetch(datetime.fromisoformat(since) if since else None, page_number)))
+        handle([r for r in page.records if edge.get(r.id) is None or edge[r.id] != _stamp(r)])
+        for record in page.records:
+            high_water = later(high_water, record.updated_at)
+        edge.update({r.id: stamp for r in page.records if (stamp := _stamp(r))})
+        edge = {k: v for k, v in edge.items() if _second(v) == _second(high_water)}
+        if page.last or _second(high_water) != _second(since):
+            since, page_number = high_water, 1
+        else:  # a whole page within one second: only the page number can move on
+            page_number += 1
+        save_position(
+            context,
+            name,
+            {"since": since, "page": page_number, "high_water": high_water, "edge": edge},
+        )
+        context.check_budget()
+        if page.last:
+            return
+
+
+class PaymentsSyncer:
+    domain = DOMAIN
+
+    def sync(self, context: SyncContext) -> None:
+        context.counts(DOMAIN)  # reported even when no payment came
+        walk_app_pages(
+            context,
+            PAYMENTS_CURSOR,
+            context.app.payment_pages,
+            lambda payments: self._payments(context, payments),
+        )
+        walk_app_pages(
+            context,
+            STATUS_CURSOR,
+            context.app.invoice_pages,
+            lambda app_invoices: self._statuses(context, app_invoices),
+        )
+
+    # --- payments ---------------------------------------------------------------------
+
+    def _payments(self, context: SyncContext, payments: list[AppPayment]) -> None:
+        links = context.links.by_app(
+            context.scope, invoices.DOMAIN, {p.invoice_id for p in payments if p.invoice_id}
+        )
+        written = 0
+        for payment in payments:
+            link = links.get(payment.invoice_id)
+            if link is None:
+                continue  # not an invoice this integration sent
+            if payment.status == "DELETED":
+                self._deleted(context, payment, link)
+            elif payment.amount > 0:
+                self._record(context, payment, link)
+            written += 1
+            if written % CHECK_EVERY == 0:
+                context.check_budget()
+
+    def _record(self, context: SyncContext, payment: AppPayment, link: Link) -> None:
+        app = context.integration.app
+        draft = Loc8PaymentDraft(
+            app=app,
+            external_id=payment.id,
+            amount=payment.amount.quantize(Decimal("0.01")),
+            paid_on=payment.date,
+            reference=(payment.reference or "")[:255] or None,
+        )
+        try:
+            context.loc8.record_payment(
+                context.tenant_id,
+                link.loc8_id,
+                draft,
+                idempotency_key=f"{app}-payment-{payment.id}",
+            )
+        except (Loc8Conflict, Loc8ValidationFailed, Loc8NotFound) as refused:
+            context.record_error(DOMAIN, self._label(context, link), refused.message)
+            return
+        context.counts(DOMAIN).created += 1
+
+    def _deleted(self, context: SyncContext, payment: AppPayment, link: Link) -> None:
+        app = context.integration.app
+        try:
+            invoice = context.loc8.get_invoice(context.tenant_id, link.loc8_id)
+        except Loc8NotFound:
+            return
+        recorded = any(p.app == app and p.external_id == payment.id for p in invoice.payments)
+        if not recorded:
+            return  # deleted before it ever reached Loc8
+        context.record_error(
+            DOMAIN,
+            invoice.number,
+            f"A payment of {payment.amount} on {payment.date.isoformat()} was deleted in "
+            f"{context.app_name} after it was recorded in Loc8; reverse it in Loc8 (and the "
+            "invoice's paid status, if it no longer applies).",
+        )
+
+    @staticmethod
+    def _label(context: SyncContext, link: Link) -> str:
+        try:
+            return context.loc8.get_invoice(context.tenant_id, link.loc8_id).number
+        except Exception:  # only a label for the report; the error itself is what matters
+            return link.loc8_id
+
+    # --- statuses ---------------------------------------------------------------------
+
+    def _statuses(self, context: SyncContext, app_invoices: Iterable[AppInvoice]) -> None:
+        listed = [i for i in app_invoices if i.id]
+        links = context.links.by_app(context.scope, invoices.DOMAIN, [i.id or "" for i in listed])
+        changed: list[Link] = []
+        written = 0
+        for app_invoice in listed:
+            link = links.get(app_invoice.id or "")
+            if link is None:
+                continue
+            current = invoices.app_fingerprint(app_invoice)
+            if link.app_fingerprint == current:
+                continue
+            target = TARGET_STATUS.get(app_invoice.status)
+            if target is None:  # e.g. approved in the app: nothing for Loc8 to change
+                changed.append(link.model_copy(update={"app_fingerprint": current}))
+                continue
+            updated = self._set_status(context, link, target)
+            written += 1
+            if updated is not None:
+                loc8_print = link.loc8_fingerprint
+                if target is Loc8InvoiceStatus.VOIDED:
+                    # Voided for good: Loc8's echo must not read as an edit to send.
+                    loc8_print = invoices.loc8_fingerprint(updated, context.config)
+                changed.append(
+                    link.model_copy(
+                        update={
+                            "app_fingerprint": current,
+                            "loc8_fingerprint": loc8_print,
+                            "synced_at": context.now(),
+                        }
+                    )
+                )
+            if written % CHECK_EVERY == 0:
+                context.links.save(context.scope, changed)
+                changed = []
+                context.check_budget()
+        context.links.save(context.scope, changed)
+
+    def _set_status(
+        self, context: SyncContext, link: Link, target: Loc8InvoiceStatus
+    ) -> Loc8Invoice | None:
+        counts = context.counts(invoices.DOMAIN)
+        app = context.integration.app
+        for _attempt in range(VERSION_RETRIES):
+            try:
+                invoice = context.loc8.get_invoice(context.tenant_id, link.loc8_id)
+            except Loc8NotFound:
+                return None
+            if invoice.status is target:
+                counts.unchanged += 1
+                return invoice
+            try:
+                updated = context.loc8.set_invoice_status(
+                    context.tenant_id,
+                    invoice.id,
+                    target,  # type: ignore[arg-type]
+                    version=invoice.version,
+                    idempotency_key=(
+                        f"{app}-status-{link.app_id}-{target.value}-{invoice.version}"
+                    ),
+                )
+            except Loc8VersionConflict:
+                continue  # changed meanwhile: read it again
+            except (Loc8Conflict, Loc8ValidationFailed) as refused:
+                context.record_error(
+                    invoices.DOMAIN,
+                    invoice.number,
+                    f"{context.app_name} says the invoice is {target.value}, but Loc8 "
+                    f"refused: {refused.message}",
+                )
+                return None
+            counts.updated += 1
+            return updated
+        context.record_error(
+            invoices.DOMAIN,
+            link.loc8_id,
+            "The invoice kept changing in Loc8; its status is brought over on a later run.",
+        )
+        return None
