@@ -35,12 +35,16 @@ def _run(_args: argparse.Namespace) -> int:
     admin = mint_token(DEMO_TENANT, ["admin"], user_id="demo-admin")
     print(
         f"""
-Loc8 Integrations is running locally.
+Loc8 Integrations is running locally. Open Settings > Integrations:
+
+  {stack.web_client_url}
+
+(signed in as an admin of tenant '{DEMO_TENANT}'; add ?token=<JWT> to act as someone else)
 
   API               {stack.api_url}   (try {stack.api_url}/v1/health)
   Xero emulator     {stack.xero_url}   (test controls under /_emulator/)
   Loc8 core         {stack.loc8_url}   (emulator: tenant '{DEMO_TENANT}' seeded; /_emulator/)
-  Web return page   {stack.return_url}
+  OAuth return      {stack.return_url}   (back to the page above)
   AWS (moto server) {stack.moto_url}
   Sync pump         schedule every {stack.schedule_seconds:.0f} s, SQS polled continuously
   Logs              {stack.log_dir}

@@ -1,4 +1,4 @@
-"""The local stack: moto server, the emulators, the web return page and `chalice local`.
+"""The local stack: moto server, the emulators, the web client and `chalice local`.
 
 Each part runs as its own child process and talks to the others over real HTTP,
 configured only through environment variables, exactly as in AWS. `make run` and
@@ -33,6 +33,8 @@ SYNC_DLQ = "loc8-integrations-local-sync-jobs-dlq"
 XERO_CLIENT_ID = "loc8-local-client"
 XERO_CLIENT_SECRET = "loc8-local-client-secret"
 STARTUP_TIMEOUT_SECONDS = 60.0
+# The Loc8 tenant the local web client acts for: it gets a fresh admin token for it.
+WEB_TENANT = "demo"
 
 
 def free_port() -> int:
@@ -101,6 +103,11 @@ class LocalStack:
     @property
     def web_url(self) -> str:
         return f"http://{HOST}:{self.ports.web}"
+
+    @property
+    def web_client_url(self) -> str:
+        """The Settings > Integrations page: the one URL a developer opens."""
+        return f"{self.web_url}/integrations/"
 
     @property
     def return_url(self) -> str:
@@ -197,10 +204,14 @@ class LocalStack:
                     HOST,
                     "--port",
                     str(self.ports.web),
+                    "--api-url",
+                    self.api_url,
+                    "--tenant",
+                    WEB_TENANT,
                 ],
                 {},
             )
-            self._wait_http("web", f"{self.web_url}/integrations/return")
+            self._wait_http("web", self.web_client_url)
             chalice = Path(sys.executable).with_name("chalice")
             self._spawn(
                 "api",

@@ -79,7 +79,8 @@ class Configuration:
                 id=item.id,
                 code=item.code,
                 name=item.name,
-                account_code=config.account_for(item.id) if config else None,
+                # Only an explicit mapping: an unmapped item is null, it uses the default.
+                account_code=config.line_item_accounts.get(item.id) if config else None,
             )
             for item in self._loc8.iter_line_items(tenant_id)
         ]

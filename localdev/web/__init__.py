@@ -1,1 +1,1 @@
-"""The stand-in for Loc8's web client on the local stack (the OAuth return page)."""
+"""The reference Loc8 web client (Settings > Integrations), served by the local stack."""

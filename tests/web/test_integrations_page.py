@@ -1,0 +1,469 @@
+"""Settings > Integrations in headless Chromium, against the real API on the local stack.
+
+Each step leaves a screenshot under artifacts/web/<test>/ (the path is printed when
+pytest runs without capture, e.g. `pytest tests/web -s`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import boto3
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from localdev.dev_tokens import mint_token
+from localdev.stack import REGION, XERO_CLIENT_ID, XERO_CLIENT_SECRET, LocalStack
+from tests.web.conftest import HTTP_TIMEOUT, Screenshots
+
+pytestmark = pytest.mark.e2e
+SYNC_WAIT_MS = 45_000
+PHONE = {"width": 375, "height": 812}
+# Syncing tax rates only keeps these tests about the page, not about each domain's syncer.
+GOOD_CONFIG = {
+    "sync": {"invoices": False, "line_items": False, "tax_rates": True, "customers": False},
+    "invoice_status": "DRAFT",
+    "default_account_code": "200",
+    "line_item_accounts": {},
+}
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def xero_card(page: Page):
+    return page.locator("article.card", has=page.get_by_role("heading", name="Xero", exact=True))
+
+
+def connect_over_http(stack: LocalStack, api: requests.Session) -> str:
+    """Add Xero and press Allow without a browser; the integration is AUTHORISED."""
+    added = api.post(f"{stack.api_url}/v1/integrations", json={"app": "xero"}, timeout=HTTP_TIMEOUT)
+    assert added.status_code == 201, added.text
+    authorize_url = added.json()["authorize_url"]
+    allowed = requests.post(
+        authorize_url, data={"decision": "allow"}, allow_redirects=False, timeout=HTTP_TIMEOUT
+    )
+    callback = requests.get(
+        allowed.headers["Location"], allow_redirects=False, timeout=HTTP_TIMEOUT
+    )
+    assert "result=connected" in callback.headers["Location"], callback.headers["Location"]
+    return added.json()["id"]
+
+
+def activate_over_http(stack: LocalStack, api: requests.Session) -> str:
+    integration_id = connect_over_http(stack, api)
+    saved = api.put(
+        f"{stack.api_url}/v1/integrations/{integration_id}/config",
+        json=GOOD_CONFIG,
+        timeout=HTTP_TIMEOUT,
+    )
+    assert saved.status_code == 200, saved.text
+    return integration_id
+
+
+def allow_on_consent_page(page: Page, stack: LocalStack) -> None:
+    expect(page).to_have_url(re.compile(re.escape(stack.xero_url)))
+    expect(
+        page.get_by_role("heading", name=re.compile("wants to access your Xero data"))
+    ).to_be_visible()
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+# --- the whole flow --------------------------------------------------------------------
+
+
+def test_connect_configure_sync_and_disconnect_in_the_browser(
+    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+):
+    page.goto(stack.web_client_url)
+    expect(page.get_by_role("heading", name="Integrations", level=1)).to_be_visible()
+    expect(page.get_by_text("No accounting app is connected yet.")).to_be_visible()
+    shots.take(page, "empty")
+
+    page.get_by_role("button", name="Add Xero").click()
+    allow_on_consent_page(page, stack)
+    shots.take(page, "xero-consent")
+    page.get_by_role("button", name="Allow access").click()
+
+    # Back on the page through /integrations/return, connected.
+    expect(page).to_have_url(stack.web_client_url)
+    expect(page.get_by_role("status")).to_contain_text("Xero is connected to Demo Company (AU).")
+    card = xero_card(page)
+    expect(card.get_by_text("Connected, not syncing yet")).to_be_visible()
+    expect(card.get_by_text("Demo Company (AU)")).to_be_visible()
+    save = card.get_by_role("button", name="Save and start syncing")
+    expect(save).to_be_visible()
+    shots.take(page, "connected")
+
+    # The account dropdowns offer the active revenue accounts only.
+    default_account = card.get_by_label("Default revenue account")
+    offered = default_account.locator("option").all_inner_texts()
+    assert offered == [
+        "No default account",
+        "200 · Sales",
+        "260 · Other Revenue",
+        "270 · Interest Income",
+    ]
+
+    # A wrong config first: nothing to sync, no default with items unmapped, and one
+    # item on an account archived in Xero (as if archived after the page loaded).
+    for domain in ("Invoices", "Line items", "Tax rates", "Customers"):
+        card.get_by_role("checkbox", name=domain).uncheck()
+    labour = card.get_by_label("Labour - standard rate LAB-STD", exact=True)
+    labour.evaluate("select => select.add(new Option('210 · Consulting Fees (old)', '210'))")
+    labour.select_option("210")
+    save.click()
+
+    summary = card.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("The config cannot be saved.")
+    sync_group = card.get_by_role("group", name="Data to sync")
+    expect(sync_group.locator(".field-error")).to_have_text(
+        "Error: Choose at least one kind of data to sync."
+    )
+    expect(default_account).to_have_attribute("aria-invalid", "true")
+    expect(default_account).to_have_accessible_description(
+        re.compile(r"14 line item\(s\) have no account; map them or set a default account\.")
+    )
+    beside_default = card.locator(".field", has=page.get_by_label("Default revenue account"))
+    expect(beside_default.locator(".field-error")).to_have_text(
+        "Error: 14 line item(s) have no account; map them or set a default account."
+    )
+    expect(labour).to_have_accessible_description(re.compile("Account 210 is archived in Xero."))
+    beside_labour = card.locator(
+        ".mapping", has=page.get_by_label("Labour - standard rate LAB-STD")
+    )
+    expect(beside_labour.locator(".field-error")).to_have_text(
+        "Error: Account 210 is archived in Xero."
+    )
+    shots.take(page, "validation-errors")
+
+    # Fix it and save: the integration becomes Active and the first sync runs.
+    card.get_by_role("checkbox", name="Tax rates").check()
+    default_account.select_option("200")
+    labour.select_option("260")
+    save.click()
+    expect(page.get_by_role("status")).to_contain_text("Xero sync is active")
+    expect(card.locator(".status-line")).to_contain_text("Active")
+    expect(card.locator(".error-summary")).to_be_hidden()
+    expect(default_account).not_to_have_attribute("aria-invalid", "true")
+    history = card.locator("table.runs tbody")
+    expect(history.locator("tr", has_text="First sync")).to_contain_text(
+        "Succeeded", timeout=SYNC_WAIT_MS
+    )
+    expect(card.locator(".last-sync")).to_contain_text("Succeeded")
+    shots.take(page, "active")
+
+    # Sync now: the pump runs it; the page polls until it has finished.
+    card.get_by_role("button", name="Sync now", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Sync with Xero started.")
+    expect(history.locator("tr").first).to_contain_text("Sync now")
+    expect(history.locator("tr").first).to_contain_text("Succeeded", timeout=SYNC_WAIT_MS)
+    expect(history.locator("tr")).to_have_count(2)
+    shots.take(page, "synced")
+
+    # The run's details, with its record-level errors (none here).
+    details = history.locator("tr").first.get_by_role("button", name=re.compile("^Details"))
+    details.click()
+    dialog = page.get_by_role("dialog", name="Sync now: Succeeded")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Tax rates")
+    expect(dialog).to_contain_text("No record-level errors")
+    shots.take(page, "run-details", full_page=False)
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    expect(details).to_be_focused()
+
+    # At phone width nothing scrolls sideways.
+    page.set_viewport_size(PHONE)
+    assert no_horizontal_scroll(page)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    shots.take(page, "phone-width-top", full_page=False)
+    card.get_by_role("heading", name="Sync history").evaluate("e => e.scrollIntoView()")
+    shots.take(page, "phone-width-history", full_page=False)
+    labour.evaluate("e => e.scrollIntoView({block: 'center'})")
+    shots.take(page, "phone-width-form", full_page=False)
+    shots.take(page, "phone-width-whole-page")
+    page.set_viewport_size({"width": 1100, "height": 900})
+
+    # Pause and resume.
+    card.get_by_role("button", name="Pause syncing").click()
+    expect(card.locator(".status-line")).to_contain_text("Paused")
+    card.get_by_role("button", name="Resume syncing").click()
+    expect(card.locator(".status-line")).to_contain_text("Active")
+
+    # Disconnect, after a confirmation.
+    card.get_by_role("button", name="Disconnect").click()
+    confirm = page.get_by_role("dialog", name="Disconnect Xero?")
+    expect(confirm).to_contain_text("Demo Company (AU)")
+    shots.take(page, "confirm-disconnect", full_page=False)
+    confirm.get_by_role("button", name="Disconnect").click()
+    expect(page.get_by_role("status")).to_contain_text("Xero disconnected.")
+    expect(page.get_by_text("No accounting app is connected yet.")).to_be_visible()
+    expect(page.get_by_role("button", name="Add Xero")).to_be_visible()
+    shots.take(page, "disconnected")
+    listed = api.get(f"{stack.api_url}/v1/integrations", timeout=HTTP_TIMEOUT).json()
+    assert listed == {"integrations": []}
+
+
+# --- keyboard only -------------------------------------------------------------------
+
+TAB_STOP = """el => {
+  if (!el || el === document.body) return "body";
+  if (el.type === "radio") return "radio:" + el.name;
+  return el.id || (el.tagName.toLowerCase() + ":" + el.textContent.trim());
+}"""
+
+EXPECTED_TAB_STOPS = f"""() => {{
+  const describe = {TAB_STOP};
+  const stops = [];
+  const candidates = document.querySelectorAll(
+    'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])');
+  for (const el of candidates) {{
+    if (el.disabled || el.closest("[hidden], dialog:not([open])")) continue;
+    const stop = describe(el);
+    if (el.type === "radio" && stops.includes(stop)) continue;
+    stops.push(stop);
+  }}
+  return stops;
+}}"""
+
+
+def test_keyboard_alone_reaches_and_operates_every_control(
+    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+):
+    connect_over_http(stack, api)
+    page.goto(stack.web_client_url)
+    card = xero_card(page)
+    save = card.get_by_role("button", name="Save and start syncing")
+    expect(save).to_be_visible()
+
+    expected = page.evaluate(EXPECTED_TAB_STOPS)
+    assert len(expected) > 20  # skip link, 4 checkboxes, 1 radio group, 16 selects, buttons
+    visited = []
+    for _ in range(len(expected)):
+        page.keyboard.press("Tab")
+        visited.append(page.evaluate(f"({TAB_STOP})(document.activeElement)"))
+    assert visited == expected
+    assert visited[0] == "a:Skip to content"
+    # Whatever has keyboard focus shows it.
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+
+    # Operate the form with keys: Space toggles, arrows move between radios, Enter saves.
+    invoices = card.get_by_role("checkbox", name="Invoices")
+    invoices.focus()
+    page.keyboard.press("Space")
+    expect(invoices).not_to_be_checked()
+    card.get_by_role("radio", name="Draft").focus()
+    page.keyboard.press("ArrowDown")
+    expect(card.get_by_role("radio", name="Approved")).to_be_checked()
+    save.focus()
+    page.keyboard.press("Enter")
+    summary = card.locator(".error-summary")
+    expect(summary).to_be_focused()  # no default account and every item unmapped
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(card.get_by_label("Default revenue account")).to_be_focused()
+    shots.take(page, "keyboard-error-summary", full_page=False)
+
+
+# --- whose token: ?token= and the API's 401 / 403 --------------------------------------
+
+
+def test_a_token_in_the_address_bar_is_used_and_refusals_are_explained(
+    page: Page, stack: LocalStack, allowed_http_errors: set[int], shots: Screenshots
+):
+    allowed_http_errors.update({401, 403})
+    page.goto(f"{stack.web_client_url}?token=not-a-jwt")
+    expect(page).to_have_url(stack.web_client_url)  # taken out of the address bar
+    problem = page.locator("#page-error")
+    expect(problem).to_contain_text("Loading integrations failed")
+    expect(problem).to_contain_text("Reload the page to sign in again.")
+    shots.take(page, "invalid-token", full_page=False)
+
+    reader = mint_token("demo", ["viewer"], user_id="demo-viewer")
+    page.goto(f"{stack.web_client_url}?token={reader}")
+    page.get_by_role("button", name="Add Xero").click()
+    expect(problem).to_contain_text("Adding Xero failed")
+    expect(problem).to_contain_text("Only a Loc8 admin can change integrations.")
+    shots.take(page, "not-an-admin", full_page=False)
+    # The token stays for this tab only, so it survives the trip to the app's consent page.
+    page.goto(stack.web_client_url)
+    page.get_by_role("button", name="Add Xero").click()
+    expect(problem).to_contain_text("Only a Loc8 admin can change integrations.")
+
+
+# --- concurrent edits: ETag / If-Match -----------------------------------------------
+
+
+def test_a_stale_save_explains_the_412_and_reloads(
+    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+):
+    integration_id = activate_over_http(stack, api)
+    page.goto(stack.web_client_url)
+    card = xero_card(page)
+    expect(card.get_by_role("button", name="Save changes")).to_be_visible()
+
+    # Someone else saves meanwhile (config version 1 -> 2).
+    other = api.put(
+        f"{stack.api_url}/v1/integrations/{integration_id}/config",
+        json={**GOOD_CONFIG, "default_account_code": "260"},
+        headers={"If-Match": '"1"'},
+        timeout=HTTP_TIMEOUT,
+    )
+    assert other.status_code == 200, other.text
+
+    card.get_by_role("radio", name="Approved").check()
+    card.get_by_role("button", name="Save changes").click()
+    summary = card.locator(".error-summary")
+    expect(summary).to_contain_text("Someone else saved these settings")
+    expect(summary).to_contain_text("reload it")  # the API's own detail
+    shots.take(page, "stale-save")
+
+    summary.get_by_role("button", name="Reload settings").click()
+    default_account = card.get_by_label("Default revenue account")
+    expect(default_account).to_have_value("260")
+    expect(card.get_by_role("radio", name="Draft")).to_be_checked()
+    card.get_by_role("radio", name="Approved").check()
+    card.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status")).to_contain_text("Settings saved.")
+    saved = api.get(
+        f"{stack.api_url}/v1/integrations/{integration_id}/config", timeout=HTTP_TIMEOUT
+    )
+    assert saved.headers["ETag"] == '"3"'
+    assert saved.json()["invoice_status"] == "AUTHORISED"
+
+
+# --- revoked access: Reconnect --------------------------------------------------------
+
+
+def revoke_at_xero(stack: LocalStack, integration_id: str) -> None:
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=stack.moto_url,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    stored = secrets.get_secret_value(
+        SecretId=f"loc8-integrations/local/tokens/demo/{integration_id}"
+    )
+    refresh_token = json.loads(stored["SecretString"])["refresh_token"]
+    revoked = requests.post(
+        f"{stack.xero_url}/connect/revocation",
+        data={"token": refresh_token},
+        auth=(XERO_CLIENT_ID, XERO_CLIENT_SECRET),
+        timeout=HTTP_TIMEOUT,
+    )
+    assert revoked.status_code == 200
+
+
+def test_revoked_access_shows_reconnect_which_restores_syncing(
+    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+):
+    integration_id = activate_over_http(stack, api)
+    revoke_at_xero(stack, integration_id)  # before the activation sync runs, or after
+
+    page.goto(stack.web_client_url)
+    card = xero_card(page)
+    card.get_by_role("button", name="Sync now", exact=True).or_(
+        card.get_by_role("button", name="Reconnect Xero")
+    ).first.wait_for()
+    if card.get_by_role("button", name="Sync now", exact=True).is_visible():
+        card.get_by_role("button", name="Sync now", exact=True).click()
+    reconnect = card.get_by_role("button", name="Reconnect Xero")
+    expect(reconnect).to_be_visible(timeout=SYNC_WAIT_MS)
+    expect(card.locator(".attention")).to_contain_text("Xero needs reconnecting")
+    expect(card.locator(".status-line")).to_contain_text("Needs reconnecting")
+    shots.take(page, "needs-reconnect")
+
+    # The failed run's details say why.
+    failed = card.locator("table.runs tbody tr", has_text="Failed").first
+    failed.get_by_role("button", name=re.compile("^Details")).click()
+    dialog = page.get_by_role("dialog", name=re.compile(": Failed$"))
+    expect(dialog).to_contain_text("Errors (1)")
+    expect(dialog.locator(".run-errors")).to_contain_text("revoked")
+    shots.take(page, "failed-run-details", full_page=False)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    reconnect.click()
+    allow_on_consent_page(page, stack)
+    page.get_by_role("button", name="Allow access").click()
+    expect(page.get_by_role("status")).to_contain_text("Xero is connected to Demo Company (AU).")
+    expect(card.locator(".status-line")).to_contain_text("Active")
+    expect(reconnect).to_be_hidden()
+    card.get_by_role("button", name="Sync now", exact=True).click()
+    expect(card.locator("table.runs tbody tr").first).to_contain_text(
+        "Succeeded", timeout=SYNC_WAIT_MS
+    )
+    shots.take(page, "reconnected")
+
+
+# --- consent refused: retry or remove ------------------------------------------------------
+
+
+def test_refused_consent_leaves_a_pending_integration_to_retry_or_remove(
+    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+):
+    page.goto(stack.web_client_url)
+    page.get_by_role("button", name="Add Xero").click()
+    allow_on_consent_page(page, stack)
+    page.get_by_role("button", name="Cancel").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Xero access was not granted")
+    card = xero_card(page)
+    expect(card.locator(".status-line")).to_contain_text("Waiting for access")
+    expect(card.get_by_role("button", name="Continue to Xero")).to_be_visible()
+    shots.take(page, "consent-refused", full_page=False)
+    card.get_by_role("button", name="Remove").click()
+    page.get_by_role("dialog", name="Remove Xero?").get_by_role("button", name="Remove").click()
+    expect(page.get_by_text("No accounting app is connected yet.")).to_be_visible()
+
+
+# --- several organisations: the chooser (last: it adds an organisation to Xero) ---------
+
+
+def test_several_organisations_granted_ask_which_one(
+    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+):
+    added = requests.post(
+        f"{stack.xero_url}/_emulator/organisations",
+        json={"name": "Harbour City Facility Services"},
+        timeout=HTTP_TIMEOUT,
+    )
+    assert added.status_code == 201
+    try:
+        page.goto(stack.web_client_url)
+        page.get_by_role("button", name="Add Xero").click()
+        allow_on_consent_page(page, stack)
+        page.get_by_role("button", name="Allow access").click()
+
+        expect(page.get_by_role("status")).to_contain_text("more than one Xero organisation")
+        card = xero_card(page)
+        chooser = card.get_by_role("group", name="Which Xero organisation should Loc8 use?")
+        expect(chooser.get_by_role("radio")).to_have_count(2)
+        shots.take(page, "choose-organisation")
+        chooser.get_by_role("radio", name="Harbour City Facility Services").check()
+        card.get_by_role("button", name="Use this organisation").click()
+        expect(page.get_by_role("status")).to_contain_text(
+            "Connected to Harbour City Facility Services."
+        )
+        expect(card.locator(".status-line")).to_contain_text("Harbour City Facility Services")
+        expect(card.get_by_role("button", name="Save and start syncing")).to_be_visible()
+        shots.take(page, "organisation-chosen")
+    finally:
+        for integration in api.get(f"{stack.api_url}/v1/integrations", timeout=HTTP_TIMEOUT).json()[
+            "integrations"
+        ]:
+            api.delete(f"{stack.api_url}/v1/integrations/{integration['id']}", timeout=HTTP_TIMEOUT)
+        requests.post(f"{stack.xero_url}/_emulator/reset", timeout=HTTP_TIMEOUT)
