@@ -27,7 +27,9 @@ def connect(client: Client, emulator) -> str:
         headers={**bearer(TENANT), "Content-Type": "application/json"},
         body=json.dumps({"app": "xero"}),
     ).json_body
-    callback = emulator.consent(added["authorize_url"]).removeprefix("https://integrations.loc8.test")
+    callback = emulator.consent(added["authorize_url"]).removeprefix(
+        "https://integrations.loc8.test"
+    )
     assert redirect_params(client.http.get(callback))["result"] == "connected"
     return added["id"]
 
