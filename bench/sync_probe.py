@@ -1,7 +1,8 @@
 """One measured activation sync: `python -m bench.sync_probe --contacts N`.
 
-The Xero and Loc8 core emulators run as child processes, so this process's peak
-memory is the worker's own. AWS is moto in-process. Prints one JSON line: Xero
+The Xero and Loc8 core emulators and moto server run as child processes, so this
+process's peak memory is the worker's own (links and cursors live in moto's memory,
+not here). Prints one JSON line: Xero
 calls counted at the emulator for the activation import and for a following
 no-change sync, the worker's peak RSS, and the wall time.
 """
@@ -15,7 +16,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -58,7 +59,6 @@ def _diff(after: dict[str, int], before: dict[str, int]) -> int:
 
 
 def main() -> None:
-    os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.update(
         {
             "AWS_DEFAULT_REGION": "ap-southeast-2",
@@ -75,7 +75,8 @@ def main() -> None:
     from localdev.stack import free_port
     from localdev.xero import DEMO_TENANT_ID
 
-    xero_port, loc8_port = free_port(), free_port()
+    xero_port, loc8_port, moto_port = free_port(), free_port(), free_port()
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
     xero_url, loc8_url = f"http://127.0.0.1:{xero_port}", f"http://127.0.0.1:{loc8_port}"
     children = [
         _start(
@@ -88,10 +89,17 @@ def main() -> None:
             },
         ),
         _start("localdev.loc8", loc8_port, {"LOC8_API_SECRET": LOC8_TOKEN}),
+        subprocess.Popen(  # noqa: S603 - fixed argv
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
     ]
     try:
         _wait(f"{xero_url}/_emulator/state")
         _wait(f"{loc8_url}/_emulator/tenants")
+        _wait(f"http://127.0.0.1:{moto_port}/moto-api/")
         requests.post(f"{loc8_url}/_emulator/tenants", json={"tenant_id": TENANT}, timeout=10)
         for start in range(0, args.contacts, 5_000):
             contacts = [
@@ -112,7 +120,6 @@ def main() -> None:
 
 def _measure(xero_url: str, loc8_url: str) -> dict[str, float | int]:
     import boto3
-    from moto import mock_aws
 
     from chalicelib.adapters.dynamodb import create_table
     from chalicelib.bootstrap import Container
@@ -120,57 +127,86 @@ def _measure(xero_url: str, loc8_url: str) -> dict[str, float | int]:
     from chalicelib.domain.sync_run import SyncJob
     from chalicelib.settings import Settings
 
-    with mock_aws():
-        create_table(boto3.client("dynamodb"), "bench")
-        queue_url = boto3.client("sqs").create_queue(QueueName="bench-jobs")["QueueUrl"]
-        container = Container(
-            Settings(
-                table_name="bench",
-                sync_queue_url=queue_url,
-                token_secret_prefix="bench/tokens",
-                state_signing_secret="bench-state-signing-secret-0123456789",
-                jwt_secret="bench-jwt-secret-0123456789-0123456789",
-                xero_client_id=CLIENT_ID,
-                xero_client_secret=CLIENT_SECRET,
-                xero_redirect_uri=REDIRECT,
-                xero_authorize_url=f"{xero_url}/identity/connect/authorize",
-                xero_token_url=f"{xero_url}/connect/token",
-                xero_revocation_url=f"{xero_url}/connect/revocation",
-                xero_api_url=xero_url,
-                loc8_api_url=loc8_url,
-                loc8_api_secret=LOC8_TOKEN,
-            )
-        )
-        container.__dict__["job_queue"] = ImmediateQueue(container.job_queue)
-        integration, authorize_url = container.integrations.add(TENANT, "xero")
-        consent = requests.post(
-            authorize_url, data={"decision": "allow"}, allow_redirects=False, timeout=10
-        )
-        query = parse_qs(urlsplit(consent.headers["Location"]).query)
-        container.consent.finish("xero", query["state"][0], query["code"][0], None)
-        config = SyncConfig.model_validate(
-            {"sync": {"customers": True}, "default_account_code": "200"}
-        )
-        container.configuration.save(TENANT, integration.id, config, None)
+    create_table(boto3.client("dynamodb"), "bench")
+    queue_url = boto3.client("sqs").create_queue(QueueName="bench-jobs")["QueueUrl"]
+    clock = SharedClock(xero_url)
+    container = Container(
+        Settings(
+            table_name="bench",
+            sync_queue_url=queue_url,
+            token_secret_prefix="bench/tokens",
+            state_signing_secret="bench-state-signing-secret-0123456789",
+            jwt_secret="bench-jwt-secret-0123456789-0123456789",
+            xero_client_id=CLIENT_ID,
+            xero_client_secret=CLIENT_SECRET,
+            xero_redirect_uri=REDIRECT,
+            xero_authorize_url=f"{xero_url}/identity/connect/authorize",
+            xero_token_url=f"{xero_url}/connect/token",
+            xero_revocation_url=f"{xero_url}/connect/revocation",
+            xero_api_url=xero_url,
+            loc8_api_url=loc8_url,
+            loc8_api_secret=LOC8_TOKEN,
+        ),
+        clock=clock,
+    )
+    container.__dict__["job_queue"] = ImmediateQueue(container.job_queue)
+    integration, authorize_url = container.integrations.add(TENANT, "xero")
+    consent = requests.post(
+        authorize_url, data={"decision": "allow"}, allow_redirects=False, timeout=10
+    )
+    query = parse_qs(urlsplit(consent.headers["Location"]).query)
+    container.consent.finish("xero", query["state"][0], query["code"][0], None)
+    config = SyncConfig.model_validate({"sync": {"customers": True}, "default_account_code": "200"})
+    container.configuration.save(TENANT, integration.id, config, None)
 
-        sqs = boto3.client("sqs")
-        started = time.perf_counter()
-        before = _xero_calls(xero_url)
-        _drain(container, sqs, queue_url, xero_url, SyncJob)
-        import_calls = _diff(_xero_calls(xero_url), before)
-        seconds = time.perf_counter() - started
+    sqs = boto3.client("sqs")
+    started = time.perf_counter()
+    before = _xero_calls(xero_url)
+    _drain(container, sqs, queue_url, clock, SyncJob)
+    import_calls = _diff(_xero_calls(xero_url), before)
+    seconds = time.perf_counter() - started
 
-        before = _xero_calls(xero_url)
-        container.sync_history.sync_now(TENANT, integration.id)
-        _drain(container, sqs, queue_url, xero_url, SyncJob)
-        no_change_calls = _diff(_xero_calls(xero_url), before)
+    # The next two scheduled syncs, nothing changed meanwhile. The first re-reads the
+    # second in which the import's newest contacts were stamped (it was still open
+    # when the import read it); from the second on, a quiet sync is the figure.
+    clock.advance(15 * 60)
+    before = _xero_calls(xero_url)
+    container.sync_history.sync_now(TENANT, integration.id)
+    _drain(container, sqs, queue_url, clock, SyncJob)
+    first_quiet_calls = _diff(_xero_calls(xero_url), before)
+    clock.advance(15 * 60)
+    before = _xero_calls(xero_url)
+    container.sync_history.sync_now(TENANT, integration.id)
+    _drain(container, sqs, queue_url, clock, SyncJob)
+    after = _xero_calls(xero_url)
+    no_change_calls = _diff(after, before)
+    no_change_detail = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "import_xero_calls": import_calls,
+        "first_quiet_sync_xero_calls": first_quiet_calls,
         "no_change_xero_calls": no_change_calls,
+        "no_change_detail": no_change_detail,
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "seconds": round(seconds, 1),
     }
+
+
+class SharedClock:
+    """The service's clock kept in step with the Xero emulator's when time is advanced."""
+
+    def __init__(self, xero_url: str) -> None:
+        self._xero_url = xero_url
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += timedelta(seconds=seconds)
+        requests.post(
+            f"{self._xero_url}/_emulator/clock", json={"advance_seconds": seconds}, timeout=10
+        ).raise_for_status()
 
 
 class ImmediateQueue:
@@ -187,7 +223,9 @@ class ImmediateQueue:
         return self._real.send_batch(jobs)  # type: ignore[attr-defined]
 
 
-def _drain(container: object, sqs: object, queue_url: str, xero_url: str, job_type: type) -> None:
+def _drain(
+    container: object, sqs: object, queue_url: str, clock: SharedClock, job_type: type
+) -> None:
     """Run every job and continuation; a continuation's delay passes on Xero's clock."""
     while True:
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(  # type: ignore[attr-defined]
@@ -201,9 +239,7 @@ def _drain(container: object, sqs: object, queue_url: str, xero_url: str, job_ty
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])  # type: ignore[attr-defined]
             run = container.sync_runs.get(job.integration_id, job.run_id)  # type: ignore[attr-defined]
             if run.deferred_until is not None:
-                requests.post(
-                    f"{xero_url}/_emulator/clock", json={"advance_seconds": 61}, timeout=10
-                )
+                clock.advance(61)
 
 
 if __name__ == "__main__":

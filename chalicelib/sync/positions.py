@@ -31,17 +31,20 @@ def later(high_water: str | None, moment: datetime | None) -> str | None:
     return candidate if high_water is None or candidate > high_water else high_water
 
 
-# The app filters changes to the second. Once the newest change seen is this far in
-# the past, nothing more can still be written with its timestamp, so the next pass
-# can start one second later instead of re-reading every record of that second.
+# The app filters changes to the second. If the newest change seen was already this
+# far in the past when it was read, every write stamped with that second had landed
+# before the read (allowing for clock skew), so the next pass can start one second
+# later instead of re-reading the whole second. Decided at read time, never later: a
+# write in the same second as the read must be seen by the next pass.
 SETTLED_AFTER = timedelta(seconds=60)
 
 
-def next_since(high_water: str | None, now: datetime) -> str | None:
-    """Where the next pass over the app's changes starts, given the newest change seen."""
+def next_since(high_water: str | None, read_at: datetime) -> str | None:
+    """Where the next pass over the app's changes starts, given the newest change seen
+    and when the pass read it."""
     if high_water is None:
         return None
     newest = datetime.fromisoformat(high_water)
-    if now - newest > SETTLED_AFTER:
+    if read_at - newest > SETTLED_AFTER:
         return (newest.replace(microsecond=0) + timedelta(seconds=1)).isoformat()
     return high_water
