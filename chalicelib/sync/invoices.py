@@ -65,12 +65,13 @@ def account_for(config: SyncConfig, line: Loc8InvoiceLine) -> str | None:
     return config.default_account_code
 
 
-def loc8_fingerprint(invoice: Loc8Invoice, config: SyncConfig) -> str:
-    """What the app is sent, from the Loc8 side only: comparing it costs no call.
+def loc8_fingerprint(invoice: Loc8Invoice) -> str:
+    """What the app is sent, from Loc8's fields only: comparing it costs no call.
 
     Payments, external references and issued → paid do not count (they are our own
-    echoes, or not sent); voiding does. The mapped account is included, so a changed
-    mapping reaches invoices that change afterwards.
+    echoes, or not sent); voiding does. Nor does the account mapping: a changed
+    mapping applies to invoices sent or edited afterwards, and the echo of a payment
+    never re-sends (and so never trips over) an invoice the app has closed.
     """
     return fingerprint(
         {
@@ -87,7 +88,6 @@ def loc8_fingerprint(invoice: Loc8Invoice, config: SyncConfig) -> str:
                     _number(line.quantity),
                     _number(line.unit_price),
                     line.tax_type_code,
-                    account_for(config, line),
                 ]
                 for line in invoice.lines
             ],
@@ -179,6 +179,9 @@ class _Push:
         self.failed: list[str] = list(position.get("failed") or [])
         self.tax_codes = TaxCodeResolver(context)
         self._item_codes: dict[str, str] | None = None
+        # Written in this invocation: Loc8's echo of them (the external reference moves
+        # them to the end of the pass) is not counted again as unchanged.
+        self.written: set[str] = set()
 
     # --- the pass ---------------------------------------------------------------------
 
@@ -281,9 +284,10 @@ class _Push:
             if invoice.status is Loc8InvoiceStatus.DRAFT:
                 continue  # not sent; an invoice put back to draft stays as it was in the app
             link = links.get(invoice.id)
-            current = loc8_fingerprint(invoice, context.config)
+            current = loc8_fingerprint(invoice)
             if link is not None and link.loc8_fingerprint == current:
-                counts.unchanged += 1
+                if invoice.id not in self.written:
+                    counts.unchanged += 1
                 refs.append((invoice, link.app_id))  # repaired if an earlier run lost it
                 continue
             if invoice.status is Loc8InvoiceStatus.VOIDED and link is None:
@@ -566,6 +570,7 @@ class _Push:
             self.failed.append(invoice.id)
 
     def _succeeded(self, invoice: Loc8Invoice) -> None:
+        self.written.add(invoice.id)
         if invoice.id in self.failed:
             self.failed.remove(invoice.id)
 

@@ -200,7 +200,7 @@ class PaymentsSyncer:
                 loc8_print = link.loc8_fingerprint
                 if target is Loc8InvoiceStatus.VOIDED:
                     # Voided for good: Loc8's echo must not read as an edit to send.
-                    loc8_print = invoices.loc8_fingerprint(updated, context.config)
+                    loc8_print = invoices.loc8_fingerprint(updated)
                 changed.append(
                     link.model_copy(
                         update={

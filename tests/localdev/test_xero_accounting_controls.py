@@ -3,8 +3,6 @@ call counts and faults on Accounting paths."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
@@ -12,16 +10,15 @@ from tests.localdev.xero_api import AccountingClient, sale
 from tests.localdev.xero_helpers import XeroFlow
 
 
-def test_seeding_10000_contacts_is_fast_and_pages(
+def test_seeding_10000_contacts_pages_them_all(
     api: AccountingClient, emulator: XeroEmulator
 ) -> None:
     contacts = [
         {"Name": f"Bulk Customer {n:05d}", "EmailAddress": f"bulk{n}@example.com"}
         for n in range(10_000)
     ]
-    started = time.perf_counter()
+    # How fast this is belongs to `make bench` (bench/bench_xero_emulator.py).
     created = emulator.seed(DEMO_TENANT_ID, Contacts=contacts)
-    assert time.perf_counter() - started < 5
     assert len(created["Contacts"]) == 10_000
     last = api.get("/Contacts", page=101, pageSize=100).json()
     assert last["pagination"] == {
