@@ -69,7 +69,10 @@ def main() -> None:
         }
     )
     parser = argparse.ArgumentParser()
-    parser.add_argument("--contacts", type=int, required=True)
+    parser.add_argument("--contacts", type=int, default=0, help="Xero contacts to import")
+    parser.add_argument(
+        "--invoices", type=int, default=0, help="issued Loc8 invoices to push (demo tenant)"
+    )
     args = parser.parse_args()
 
     from localdev.stack import free_port
@@ -100,7 +103,12 @@ def main() -> None:
         _wait(f"{xero_url}/_emulator/state")
         _wait(f"{loc8_url}/_emulator/tenants")
         _wait(f"http://127.0.0.1:{moto_port}/moto-api/")
-        requests.post(f"{loc8_url}/_emulator/tenants", json={"tenant_id": TENANT}, timeout=10)
+        requests.post(
+            f"{loc8_url}/_emulator/tenants",
+            json={"tenant_id": TENANT, "seed": "demo" if args.invoices else None},
+            timeout=10,
+        ).raise_for_status()
+        _add_invoices(loc8_url, args.invoices)
         for start in range(0, args.contacts, 5_000):
             contacts = [
                 {"Name": f"Customer {n:06d}", "EmailAddress": f"c{n}@bench.example"}
@@ -111,14 +119,51 @@ def main() -> None:
                 json={"Contacts": contacts},
                 timeout=120,
             ).raise_for_status()
-        print(json.dumps(_measure(xero_url, loc8_url)), flush=True)
+        sync = (
+            {"tax_rates": True, "customers": True, "invoices": True}
+            if args.invoices
+            else {"customers": True}
+        )
+        print(json.dumps(_measure(xero_url, loc8_url, sync)), flush=True)
     finally:
         for child in children:
             child.terminate()
             child.wait(timeout=10)
 
 
-def _measure(xero_url: str, loc8_url: str) -> dict[str, float | int]:
+def _add_invoices(loc8_url: str, count: int) -> None:
+    if not count:
+        return
+    snapshot = requests.get(f"{loc8_url}/_emulator/tenants/{TENANT}", timeout=30).json()
+    customers = [customer["id"] for customer in snapshot["customers"]]
+    for n in range(count):
+        requests.post(
+            f"{loc8_url}/_emulator/tenants/{TENANT}/invoices",
+            json={
+                "customer_id": customers[n % len(customers)],
+                "issue_date": "2026-11-02",
+                "due_date": "2026-11-30",
+                "status": "issued",
+                "lines": [
+                    {
+                        "description": "Labour",
+                        "quantity": "2",
+                        "unit_price": "110.00",
+                        "tax_type_code": "GST",
+                    },
+                    {
+                        "description": "Materials",
+                        "quantity": "1",
+                        "unit_price": "35.50",
+                        "tax_type_code": "GST",
+                    },
+                ],
+            },
+            timeout=10,
+        ).raise_for_status()
+
+
+def _measure(xero_url: str, loc8_url: str, sync: dict[str, bool]) -> dict[str, object]:
     import boto3
 
     from chalicelib.adapters.dynamodb import create_table
@@ -156,14 +201,18 @@ def _measure(xero_url: str, loc8_url: str) -> dict[str, float | int]:
     )
     query = parse_qs(urlsplit(consent.headers["Location"]).query)
     container.consent.finish("xero", query["state"][0], query["code"][0], None)
-    config = SyncConfig.model_validate({"sync": {"customers": True}, "default_account_code": "200"})
+    config = SyncConfig.model_validate({"sync": sync, "default_account_code": "200"})
     container.configuration.save(TENANT, integration.id, config, None)
 
     sqs = boto3.client("sqs")
     started = time.perf_counter()
     before = _xero_calls(xero_url)
     _drain(container, sqs, queue_url, clock, SyncJob)
-    import_calls = _diff(_xero_calls(xero_url), before)
+    after_import = _xero_calls(xero_url)
+    import_calls = _diff(after_import, before)
+    import_detail = {
+        k: v - before.get(k, 0) for k, v in after_import.items() if v != before.get(k, 0)
+    }
     seconds = time.perf_counter() - started
 
     # The next two scheduled syncs, nothing changed meanwhile. The first re-reads the
@@ -184,6 +233,7 @@ def _measure(xero_url: str, loc8_url: str) -> dict[str, float | int]:
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "import_xero_calls": import_calls,
+        "import_detail": import_detail,
         "first_quiet_sync_xero_calls": first_quiet_calls,
         "no_change_xero_calls": no_change_calls,
         "no_change_detail": no_change_detail,
