@@ -128,7 +128,12 @@ def main() -> None:
     finally:
         for child in children:
             child.terminate()
-            child.wait(timeout=10)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 def _add_invoices(loc8_url: str, count: int) -> None:
