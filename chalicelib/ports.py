@@ -124,7 +124,8 @@ class SyncRuns(Protocol):
 
     def release_slot(self, integration_id: str, run_id: str) -> None: ...
 
-    def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> None: ...
+    def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> bool:
+        """Keep the slot for the run; False if another run holds it now."""
 
     def busy_integrations(self, integration_ids: list[str], now: datetime) -> set[str]:
         """Which of these integrations have a run queued or running."""
@@ -164,9 +165,8 @@ class AccountingApp(AccountingSettings, Protocol):
         self, modified_since: datetime | None, start_page: int = 1
     ) -> Iterator[AppPage[AppContact]]: ...
 
-    def find_contacts(
-        self, *, name: str | None = None, email: str | None = None
-    ) -> list[AppContact]: ...
+    def find_contacts(self, *, names: list[str], emails: list[str]) -> list[AppContact]:
+        """Active contacts with any of these names or emails (one request)."""
 
     def create_contacts(
         self, drafts: list[AppContactDraft], idempotency_key: str

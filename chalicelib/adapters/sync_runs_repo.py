@@ -81,7 +81,9 @@ class DynamoSyncRuns:
                 raise
             holder = self.slot_holder(run.integration_id)
             if holder is None:
-                raise
+                # The slot was free, so the run itself exists already: a duplicate
+                # delivery of a job that has finished.
+                return self.get(run.integration_id, run.id), False
             return self.get(run.integration_id, holder), False
         return run, True
 
@@ -110,17 +112,24 @@ class DynamoSyncRuns:
                 request = response.get("UnprocessedKeys") or {}
         return busy
 
-    def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> None:
-        self._table.client.update_item(
-            TableName=self._table.name,
-            Key={PK: _partition(integration_id), SK: string_attr(SLOT)},
-            UpdateExpression="SET slot_until_ms = :until",
-            ConditionExpression="run_id = :run",
-            ExpressionAttributeValues={
-                ":until": number_attr(_epoch_ms(until)),
-                ":run": string_attr(run_id),
-            },
-        )
+    def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> bool:
+        """Keep the slot for `run_id` until `until`; False if another run holds it now."""
+        try:
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key={PK: _partition(integration_id), SK: string_attr(SLOT)},
+                UpdateExpression="SET slot_until_ms = :until",
+                ConditionExpression="run_id = :run",
+                ExpressionAttributeValues={
+                    ":until": number_attr(_epoch_ms(until)),
+                    ":run": string_attr(run_id),
+                },
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
 
     def release_slot(self, integration_id: str, run_id: str) -> None:
         try:

@@ -74,7 +74,8 @@ class SyncRun(BaseModel):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in FINISHED
+        # A run deferred past what SQS can delay ends there (finished_at is set).
+        return self.status in FINISHED or self.finished_at is not None
 
 
 class SyncJob(BaseModel):

@@ -126,7 +126,11 @@ class Configuration:
             extra={"config_version": integration.config_version, "activated": activates},
         )
         if activates:
-            self._sync_requests.request(integration, RunTrigger.ACTIVATION)
+            try:
+                self._sync_requests.request(integration, RunTrigger.ACTIVATION)
+            except Exception:
+                # The config is saved and ACTIVE; the schedule will run the first sync.
+                logger.exception("could not queue the activation sync")
         return integration
 
     def pause(self, tenant_id: str, integration_id: str) -> Integration:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chalicelib.domain.errors import (
+    ConcurrentUpdate,
     DomainError,
     InvalidOAuthState,
     InvalidRequest,
@@ -14,7 +15,7 @@ from chalicelib.domain.errors import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from chalicelib.domain.integration import Integration, IntegrationStatus
+from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
 from chalicelib.domain.oauth_state import StateSigner, pkce_challenge
 from chalicelib.domain.tokens import TokenSet
 from chalicelib.observability import logger
@@ -120,7 +121,7 @@ class Consent:
             return self._outcome(integration, ConsentResult.ERROR, failure.message)
         self._vault.put(integration.tenant_id, integration.id, tokens)
         try:
-            self._repo.save(integration)
+            integration = self._save_granted(integration, granted)
         except DomainError:
             if not had_tokens:
                 self._vault.delete(integration.tenant_id, integration.id)
@@ -130,6 +131,19 @@ class Consent:
         if integration.status is IntegrationStatus.CHOOSE_ORGANISATION:
             return self._outcome(integration, ConsentResult.CHOOSE_ORGANISATION)
         return self._outcome(integration, ConsentResult.CONNECTED)
+
+    def _save_granted(self, integration: Integration, granted: list[Organisation]) -> Integration:
+        """Save the grant; a concurrent save (e.g. a sync recording its result) is
+        re-read and the grant applied again rather than failing the consent."""
+        for _attempt in range(3):
+            try:
+                self._repo.save(integration)
+                return integration
+            except ConcurrentUpdate:
+                integration = self._repo.get(integration.tenant_id, integration.id)
+                integration.grant(granted, self._clock.now())
+        self._repo.save(integration)
+        return integration
 
     @staticmethod
     def _revoke_quietly(auth: AccountingAuth, tokens: TokenSet) -> None:

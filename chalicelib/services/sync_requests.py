@@ -9,9 +9,10 @@ from chalicelib.domain.sync_run import RecordError, RunStatus, RunTrigger, SyncJ
 from chalicelib.observability import logger
 from chalicelib.ports import Clock, JobQueue, SyncRuns
 
-# Longer than a worker may hold a job (15-minute Lambda plus retries), so a slot only
-# expires when its run really was lost.
-JOB_SLOT_TTL = timedelta(hours=1)
+# Renewed by every delivery that works on the run; it must outlast the gap between a
+# failed delivery and SQS's next one (the queue's 90-minute visibility timeout), so a
+# slot only expires when its run really was lost.
+JOB_SLOT_TTL = timedelta(hours=2)
 
 
 class SyncRequests:

@@ -116,14 +116,20 @@ class SyncWorker:
         lease_name = f"sync-job#{integration.id}"
         if not self._leases.acquire(lease_name, lease_owner, JOB_LEASE_TTL, self._clock.now()):
             raise JobBusy(f"Run {run.id} is already being worked on.")
+        continuation: list[tuple[SyncJob, int]] = []
         try:
-            return self._run_claimed(integration, run, remaining_time)
+            return self._run_claimed(integration, run, remaining_time, continuation)
         except Exception as error:
+            logger.exception("sync job failed", extra={"error": type(error).__name__})
             if final_attempt:
-                self._finish(run, RunStatus.FAILED, f"The run failed repeatedly: {error}")
+                # Only a fixed message reaches the API: exception text can carry secrets.
+                self._finish(run, RunStatus.FAILED, "The run failed repeatedly; it was logged.")
             raise
         finally:
             self._leases.release(lease_name, lease_owner)
+            # After the release, so the continuation never finds its own lease held.
+            for next_job, delay in continuation:
+                self._queue.send(next_job, delay_seconds=delay)
 
     def _claim(self, job: SyncJob, integration: Integration) -> SyncRun | None:
         """The run this message should work on, or None when it must be dropped."""
@@ -158,9 +164,17 @@ class SyncWorker:
         return run
 
     def _run_claimed(
-        self, integration: Integration, run: SyncRun, remaining_time: Callable[[], timedelta]
+        self,
+        integration: Integration,
+        run: SyncRun,
+        remaining_time: Callable[[], timedelta],
+        continuation: list[tuple[SyncJob, int]],
     ) -> JobOutcome:
         config = SyncConfig.model_validate(integration.config)
+        # Whoever works on the run keeps its slot alive for a full TTL from now.
+        if not self._runs.extend_slot(run.integration_id, run.id, self._clock.now() + JOB_SLOT_TTL):
+            self._finish(run, RunStatus.FAILED, "Superseded by a later run.")
+            return JobOutcome.DROPPED
         run.status = RunStatus.RUNNING
         run.started_at = run.started_at or self._clock.now()
         run.deferred_until = None
@@ -187,43 +201,58 @@ class SyncWorker:
                     self._runs.save(run)
         except RateLimited as limited:
             metrics.add_metric(name="RateLimited", unit="Count", value=1)
-            return self._defer(run, limited.message, limited.retry_after_seconds or 60)
+            return self._defer(
+                run, limited.message, limited.retry_after_seconds or 60, continuation
+            )
         except Defer as deferral:
-            return self._defer(run, deferral.reason, deferral.delay_seconds)
+            return self._defer(run, deferral.reason, deferral.delay_seconds, continuation)
         except AccessRevoked as revoked:
             mark_needs_reconnect(self._repo, integration, revoked.message, self._clock)
             self._finish(run, RunStatus.FAILED, revoked.message)
             return JobOutcome.DONE
         except (ProviderUnavailable, Loc8Unavailable) as unavailable:
-            return self._defer(run, unavailable.message, unavailable.retry_after_seconds or 60)
+            delay = unavailable.retry_after_seconds or 60
+            return self._defer(run, unavailable.message, delay, continuation)
         failed = any(counts.failed for counts in run.counts.values())
         status = RunStatus.PARTIAL if failed else RunStatus.SUCCEEDED
         self._finish(run, status)
         return JobOutcome.DONE
 
-    def _defer(self, run: SyncRun, reason: str, delay_seconds: float) -> JobOutcome:
+    def _defer(
+        self,
+        run: SyncRun,
+        reason: str,
+        delay_seconds: float,
+        continuation: list[tuple[SyncJob, int]],
+    ) -> JobOutcome:
         now = self._clock.now()
         delay = max(0, int(delay_seconds))
         run.status = RunStatus.DEFERRED
         run.deferred_until = now + timedelta(seconds=delay)
-        self._runs.save(run)
         metrics.add_metric(name="SyncDeferrals", unit="Count", value=1)
         logger.info("run deferred", extra={"reason": reason, "delay_seconds": delay})
         if delay <= MAX_DELAY_SECONDS:
-            self._runs.extend_slot(run.integration_id, run.id, now + JOB_SLOT_TTL)
-            self._queue.send(
-                SyncJob(
-                    tenant_id=run.tenant_id,
-                    integration_id=run.integration_id,
-                    run_id=run.id,
-                    trigger=RunTrigger.CONTINUATION,
-                ),
-                delay_seconds=delay,
+            self._runs.save(run)
+            continuation.append(
+                (
+                    SyncJob(
+                        tenant_id=run.tenant_id,
+                        integration_id=run.integration_id,
+                        run_id=run.id,
+                        trigger=RunTrigger.CONTINUATION,
+                    ),
+                    delay,
+                )
             )
-        else:
-            # A wait longer than SQS can delay (the day limit) is left to a later
-            # schedule: the slot stays held until then, so nothing runs before it.
-            self._runs.extend_slot(run.integration_id, run.id, run.deferred_until)
+            return JobOutcome.DEFERRED
+        # A wait longer than SQS can delay (the day limit) ends this run; the slot
+        # stays held until then so no schedule starts early, and the next scheduled
+        # run carries on from the saved cursors.
+        run.finished_at = now
+        run.errors.append(RecordError(domain="sync", record=None, message=f"Deferred: {reason}"))
+        self._runs.save(run)
+        self._runs.extend_slot(run.integration_id, run.id, run.deferred_until)
+        self._record_last_sync(run)
         return JobOutcome.DEFERRED
 
     def _finish(self, run: SyncRun, status: RunStatus, message: str | None = None) -> None:

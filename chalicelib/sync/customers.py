@@ -28,6 +28,9 @@ DOMAIN = "customers"
 APP_CURSOR = "customers#app"
 LOC8_CURSOR = "customers#loc8"
 WRITE_BATCH = 50
+# Customers looked up in the app per request: a `where` of names and emails, short
+# enough for a URL, and as many as one create batch should carry.
+LOOKUP_BATCH = 20
 NAME_TAKEN = re.compile(r"already assigned to another contact", re.IGNORECASE)
 
 
@@ -266,8 +269,10 @@ class CustomersSyncer:
                     updates.append((customer, link))
                 else:
                     creates.append(customer)
-            new_links = self._push_updates(context, updates) + self._push_creates(context, creates)
-            context.links.save(context.scope, new_links)
+            # Each batch saves its links before the next call, so a deferral mid-page
+            # keeps what was done and the continuation only repeats the rest.
+            self._push_updates(context, updates)
+            self._push_creates(context, creates)
             cursor = {
                 "since": state.get("since"),
                 "cursor": page.next_cursor,
@@ -278,46 +283,47 @@ class CustomersSyncer:
             save_position(context, LOC8_CURSOR, cursor)
             context.check_budget()
 
-    def _push_updates(
-        self, context: SyncContext, updates: list[tuple[Loc8Customer, Link]]
-    ) -> list[Link]:
-        made: list[Link] = []
+    def _push_updates(self, context: SyncContext, updates: list[tuple[Loc8Customer, Link]]) -> None:
         for start in range(0, len(updates), WRITE_BATCH):
+            context.check_budget()
             batch = updates[start : start + WRITE_BATCH]
             drafts = [self._app_draft(customer, link.app_id) for customer, link in batch]
             results = context.app.update_contacts(drafts, _batch_key(context, "update", batch))
+            made: list[Link] = []
             for (customer, _link), result in zip(batch, results, strict=False):
                 made += self._after_write(context, customer, result, created=False)
-            context.check_budget()
-        return made
+            context.links.save(context.scope, made)
 
-    def _push_creates(self, context: SyncContext, creates: list[Loc8Customer]) -> list[Link]:
-        made: list[Link] = []
-        to_create: list[Loc8Customer] = []
-        for customer in creates:
-            existing, ambiguity = self._match_in_app(context, customer)
-            if ambiguity:
-                context.record_error(DOMAIN, customer.name, ambiguity)
-            elif existing is not None:
-                context.counts(DOMAIN).unchanged += 1
-                made.append(self._link(context, customer, existing))
-            else:
-                to_create.append(customer)
+    def _push_creates(self, context: SyncContext, creates: list[Loc8Customer]) -> None:
+        for start in range(0, len(creates), LOOKUP_BATCH):
             context.check_budget()
-        for start in range(0, len(to_create), WRITE_BATCH):
-            batch = to_create[start : start + WRITE_BATCH]
-            drafts = [self._app_draft(customer, None) for customer in batch]
-            results = context.app.create_contacts(drafts, _batch_key(context, "create", batch))
-            for customer, result in zip(batch, results, strict=False):
-                made += self._after_write(context, customer, result, created=True)
-            context.check_budget()
-        return made
+            chunk = creates[start : start + LOOKUP_BATCH]
+            candidates = context.app.find_contacts(
+                names=[c.name for c in chunk], emails=[c.email for c in chunk if c.email]
+            )
+            made: list[Link] = []
+            to_create: list[Loc8Customer] = []
+            for customer in chunk:
+                existing, ambiguity = self._match_in_app(context, customer, candidates)
+                if ambiguity:
+                    context.record_error(DOMAIN, customer.name, ambiguity)
+                elif existing is not None:
+                    context.counts(DOMAIN).unchanged += 1
+                    made.append(self._link(context, customer, existing))
+                else:
+                    to_create.append(customer)
+            if to_create:
+                drafts = [self._app_draft(customer, None) for customer in to_create]
+                key = _batch_key(context, "create", to_create)
+                results = context.app.create_contacts(drafts, key)
+                for customer, result in zip(to_create, results, strict=False):
+                    made += self._after_write(context, customer, result, created=True)
+            context.links.save(context.scope, made)
 
     def _match_in_app(
-        self, context: SyncContext, customer: Loc8Customer
+        self, context: SyncContext, customer: Loc8Customer, candidates: list[AppContact]
     ) -> tuple[AppContact | None, str | None]:
         ref = customer.external_ref(context.integration.app)
-        candidates = context.app.find_contacts(name=customer.name, email=customer.email)
         if ref is not None:
             by_id = [c for c in candidates if c.id == ref.external_id]
             if by_id:

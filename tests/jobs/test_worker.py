@@ -167,7 +167,8 @@ def test_the_last_delivery_before_the_dlq_marks_the_run_failed(api, active, loc8
     assert response == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
     run = container.sync_runs.get(active, job["run_id"])
     assert run.status.value == "FAILED"
-    assert "still broken" in run.errors[-1].message
+    assert run.errors[-1].message == "The run failed repeatedly; it was logged."
+    assert "still broken" not in run.model_dump_json()  # exception text stays in the logs
     assert container.sync_runs.slot_holder(active) is None
 
 
@@ -187,3 +188,43 @@ def test_a_copy_running_elsewhere_is_retried_later(api, active, container, clock
         f"sync-job#{active}", "other-worker", timedelta(minutes=5), clock.now()
     )
     assert run_worker(api, [job]) == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+
+
+def test_a_day_limit_ends_the_run_and_holds_off_the_schedule(api, active, loc8, container, clock):
+    from tests.fakes import FakeAccountingSettings
+
+    class DayLimit(FakeAccountingSettings):
+        def tax_rates(self):
+            raise RateLimited("Xero's day rate limit was reached.", 7200, "day")
+
+    container.providers.settings = DayLimit()
+    [job] = drain_queue()
+    assert run_worker(api, [job]) == {"batchItemFailures": []}
+
+    run = container.sync_runs.get(active, job["run_id"])
+    assert run.status.value == "DEFERRED"
+    assert run.deferred_until == clock.now() + timedelta(hours=2)
+    assert run.finished_at is not None
+    assert drain_queue() == [], "no continuation: SQS cannot wait two hours"
+    assert container.sync_runs.busy_integrations([active], clock.now()) == {active}
+    assert (
+        container.sync_runs.busy_integrations([active], clock.now() + timedelta(hours=3)) == set()
+    )
+    assert run_worker(api, [job]) == {"batchItemFailures": []}  # a late duplicate is dropped
+
+
+def test_a_duplicate_of_a_finished_scheduled_job_is_dropped_not_dead_lettered(
+    api, active, loc8, container, clock
+):
+    run_worker(api, drain_queue())
+    clock.advance(minutes=15)
+    api.lambda_.invoke(
+        "sync_scheduler",
+        api.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        ),
+    )
+    [scheduled] = drain_queue()
+    assert run_worker(api, [scheduled]) == {"batchItemFailures": []}
+    assert run_worker(api, [scheduled]) == {"batchItemFailures": []}
+    assert container.sync_runs.get(active, scheduled["run_id"]).status.value == "SUCCEEDED"

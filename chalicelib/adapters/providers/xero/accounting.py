@@ -156,14 +156,15 @@ class XeroAccounting:
         )
         return [item_from_xero(item) for item in body.get("Items") or []]
 
-    def find_contacts(
-        self, *, name: str | None = None, email: str | None = None
-    ) -> list[AppContact]:
-        clauses = []
-        if name is not None:
-            clauses.append(f'Name=="{_quote(name)}"')
-        if email is not None:
-            clauses.append(f'EmailAddress!=null&&EmailAddress.ToLower()=="{_quote(email.lower())}"')
+    def find_contacts(self, *, names: list[str], emails: list[str]) -> list[AppContact]:
+        """Active contacts with any of these names or (case-insensitive) emails, one call."""
+        clauses = [f'Name=="{_quote(name)}"' for name in names]
+        clauses += [
+            f'(EmailAddress!=null&&EmailAddress.ToLower()=="{_quote(email.lower())}")'
+            for email in emails
+        ]
+        if not clauses:
+            return []
         body = self.get(
             "Contacts",
             operation="find_contacts",
