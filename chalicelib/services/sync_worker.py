@@ -55,7 +55,6 @@ class JobOutcome(StrEnum):
     DONE = "done"
     DEFERRED = "deferred"
     DROPPED = "dropped"
-    BUSY = "busy"
 
 
 class JobBusy(Exception):

@@ -19,7 +19,7 @@ def test_the_schedule_enqueues_one_job_per_active_integration_without_a_pending_
     api, fake_app, loc8
 ):
     idle = activate(api, fake_app, tenant="tenant-a", organisation_id="org-a")
-    busy = activate(api, fake_app, tenant="tenant-b", organisation_id="org-b")
+    activate(api, fake_app, tenant="tenant-b", organisation_id="org-b")  # stays busy
     paused = activate(api, fake_app, tenant="tenant-c", organisation_id="org-c")
     jobs = {job["integration_id"]: job for job in drain_queue()}
     run_worker(api, [jobs[idle], jobs[paused]])  # busy keeps its activation run queued
@@ -30,7 +30,6 @@ def test_the_schedule_enqueues_one_job_per_active_integration_without_a_pending_
     assert result == {"active": 2, "skipped_busy": 1, "enqueued": 1, "failed": 0}
     [scheduled] = drain_queue()
     assert (scheduled["integration_id"], scheduled["trigger"]) == (idle, "schedule")
-    assert busy not in {scheduled["integration_id"]}
 
 
 def test_a_scheduled_job_runs_and_is_recorded(api, active, loc8, clock):

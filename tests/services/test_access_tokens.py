@@ -18,20 +18,11 @@ from chalicelib.domain.integration import Integration, IntegrationStatus
 from chalicelib.domain.oauth_state import pkce_challenge
 from chalicelib.services.access_tokens import AccessTokens
 from tests.conftest import TABLE
+from tests.emulated import EmulatorClock
 from tests.xero_emulator_fixtures import CLIENT_ID, xero_oauth
 
 VERIFIER = "v" * 64
 TOKEN_ENDPOINT = "POST /connect/token"
-
-
-class EmulatorClock:
-    """The service's clock following the emulator's, so a clock jump affects both."""
-
-    def __init__(self, emulator) -> None:
-        self._emulator = emulator
-
-    def now(self) -> datetime:
-        return self._emulator.clock.now()
 
 
 class Registry:
