@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date as date_type
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -139,3 +140,51 @@ class WriteResult(BaseModel, Generic[Record]):
     ok: bool
     record: Record | None = None
     errors: list[str] = []
+
+
+class AppInvoiceStatus(StrEnum):
+    """An invoice's state in the app, normalised; each provider maps its own statuses."""
+
+    DRAFT = "DRAFT"  # not approved; freely editable
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"  # submitted for approval; still editable
+    APPROVED = "APPROVED"  # open and awaiting payment
+    PAID = "PAID"
+    VOIDED = "VOIDED"
+    DELETED = "DELETED"
+
+    @property
+    def is_editable(self) -> bool:
+        return self in EDITABLE_INVOICE_STATUSES
+
+    @property
+    def rank(self) -> int:
+        """Order along the approval path, so a push never moves an invoice back."""
+        return _INVOICE_STATUS_RANK[self]
+
+
+EDITABLE_INVOICE_STATUSES = frozenset(
+    {AppInvoiceStatus.DRAFT, AppInvoiceStatus.AWAITING_APPROVAL, AppInvoiceStatus.APPROVED}
+)
+_INVOICE_STATUS_RANK = {
+    AppInvoiceStatus.DRAFT: 0,
+    AppInvoiceStatus.AWAITING_APPROVAL: 1,
+    AppInvoiceStatus.APPROVED: 2,
+    AppInvoiceStatus.PAID: 3,
+    AppInvoiceStatus.VOIDED: 4,
+    AppInvoiceStatus.DELETED: 4,
+}
+
+
+class AccountClass(StrEnum):
+    ASSET = "ASSET"
+    EQUITY = "EQUITY"
+    EXPENSE = "EXPENSE"
+    LIABILITY = "LIABILITY"
+    REVENUE = "REVENUE"
+
+
+class RecordStatus(StrEnum):
+    """Whether an app's account, tax rate, contact or payment is in use."""
+
+    ACTIVE = "ACTIVE"
+    ARCHIVED = "ARCHIVED"  # archived, deleted or voided: kept by the app, not to be used
