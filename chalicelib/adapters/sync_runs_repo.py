@@ -23,10 +23,12 @@ from chalicelib.adapters.dynamodb import (
     number_attr,
     string_attr,
 )
-from chalicelib.domain.errors import InvalidRequest, NotFound
+from chalicelib.domain.errors import ConcurrentUpdate, InvalidRequest, NotFound
 from chalicelib.domain.sync_run import SyncRun
 
 SLOT = "JOBSLOT"
+CONDITION_FAILED = "ConditionalCheckFailed"
+TRANSACTION_ATTEMPTS = 3
 
 
 def _partition(integration_id: str) -> dict[str, str]:
@@ -37,6 +39,12 @@ def _epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _cancellation_reasons(error: ClientError) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The refusal of the slot put and of the run put, in the transaction's order."""
+    reasons = error.response.get("CancellationReasons") or [{}, {}]
+    return reasons[0], reasons[1]
+
+
 class DynamoSyncRuns:
     def __init__(self, table: DynamoTable) -> None:
         self._table = table
@@ -45,47 +53,54 @@ class DynamoSyncRuns:
         """Record `run` as the integration's job unless one is already queued or running.
 
         Returns the run that holds the slot and whether it is the one just queued.
+        Who holds it is read from the refused transaction itself: a re-read could find
+        the slot already freed by a holder that finished in between.
         """
-        slot_until = _epoch_ms(run.queued_at + slot_ttl)
-        try:
-            self._table.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table.name,
-                            "Item": {
-                                PK: _partition(run.integration_id),
-                                SK: string_attr(SLOT),
-                                "run_id": string_attr(run.id),
-                                "slot_until_ms": number_attr(slot_until),
-                            },
-                            "ConditionExpression": (
-                                "attribute_not_exists(PK) OR slot_until_ms < :now"
-                            ),
-                            "ExpressionAttributeValues": {
-                                ":now": number_attr(_epoch_ms(run.queued_at))
-                            },
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self._table.name,
-                            "Item": self._item(run),
-                            "ConditionExpression": "attribute_not_exists(PK)",
-                        }
-                    },
-                ]
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            holder = self.slot_holder(run.integration_id)
-            if holder is None:
-                # The slot was free, so the run itself exists already: a duplicate
-                # delivery of a job that has finished.
-                return self.get(run.integration_id, run.id), False
-            return self.get(run.integration_id, holder), False
-        return run, True
+        for _attempt in range(TRANSACTION_ATTEMPTS):
+            try:
+                self._table.client.transact_write_items(
+                    TransactItems=[
+                        {"Put": self._slot_put(run, slot_ttl)},
+                        {
+                            "Put": {
+                                "TableName": self._table.name,
+                                "Item": self._item(run),
+                                "ConditionExpression": "attribute_not_exists(PK)",
+                            }
+                        },
+                    ]
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                slot_refusal, run_refusal = _cancellation_reasons(error)
+                if slot_refusal.get("Code") == CONDITION_FAILED:
+                    holder = slot_refusal["Item"]["run_id"]["S"]
+                    return self.get(run.integration_id, holder), False
+                if run_refusal.get("Code") == CONDITION_FAILED:
+                    # The slot was free, so the run itself exists already: a duplicate
+                    # delivery of a job that has finished.
+                    return self.get(run.integration_id, run.id), False
+                # A concurrent transaction on the same items (TransactionConflict):
+                # nothing was decided, so trying again is safe.
+                continue
+            return run, True
+        raise ConcurrentUpdate("Another request is queueing a sync for this integration; retry.")
+
+    def _slot_put(self, run: SyncRun, slot_ttl: timedelta) -> dict[str, Any]:
+        return {
+            "TableName": self._table.name,
+            "Item": {
+                PK: _partition(run.integration_id),
+                SK: string_attr(SLOT),
+                "run_id": string_attr(run.id),
+                "slot_until_ms": number_attr(_epoch_ms(run.queued_at + slot_ttl)),
+            },
+            "ConditionExpression": "attribute_not_exists(PK) OR slot_until_ms < :now",
+            "ExpressionAttributeValues": {":now": number_attr(_epoch_ms(run.queued_at))},
+            # The refusal then names the holder, which no later read could promise.
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
 
     def slot_holder(self, integration_id: str) -> str | None:
         item = self._table.client.get_item(
