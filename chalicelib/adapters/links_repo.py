@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from chalicelib.adapters.batch_retry import Backoff, until_processed
 from chalicelib.adapters.dynamodb import PK, SK, DynamoTable, string_attr
 from chalicelib.domain.links import Link, LinkScope
 
@@ -18,8 +19,9 @@ BATCH_WRITE = 25
 
 
 class DynamoLinks:
-    def __init__(self, table: DynamoTable) -> None:
+    def __init__(self, table: DynamoTable, backoff: Backoff | None = None) -> None:
         self._table = table
+        self._backoff = backoff or Backoff()
 
     def by_loc8(self, scope: LinkScope, domain: str, loc8_ids: Iterable[str]) -> dict[str, Link]:
         links = self._get(scope.key(domain), [f"L#{i}" for i in set(loc8_ids)])
@@ -43,10 +45,11 @@ class DynamoLinks:
                     }
                 )
         for start in range(0, len(requests), BATCH_WRITE):
-            pending: dict[str, Any] = {self._table.name: requests[start : start + BATCH_WRITE]}
-            while pending:
-                response = self._table.client.batch_write_item(RequestItems=pending)
-                pending = response.get("UnprocessedItems") or {}
+            batch: dict[str, Any] = {self._table.name: requests[start : start + BATCH_WRITE]}
+            for _response in until_processed(
+                self._table.client.batch_write_item, batch, "UnprocessedItems", self._backoff
+            ):
+                pass
 
     def _get(self, partition: str, sort_keys: list[str]) -> list[Link]:
         found: list[Link] = []
@@ -56,9 +59,9 @@ class DynamoLinks:
                 for sort_key in sort_keys[start : start + BATCH_GET]
             ]
             request: dict[str, Any] = {self._table.name: {"Keys": keys, "ConsistentRead": True}}
-            while request:
-                response = self._table.client.batch_get_item(RequestItems=request)
+            for response in until_processed(
+                self._table.client.batch_get_item, request, "UnprocessedKeys", self._backoff
+            ):
                 for item in response["Responses"].get(self._table.name, []):
                     found.append(Link.model_validate(json.loads(item["doc"]["S"])))
-                request = response.get("UnprocessedKeys") or {}
         return found

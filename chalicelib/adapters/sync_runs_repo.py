@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.adapters.batch_retry import Backoff, until_processed
 from chalicelib.adapters.dynamodb import (
     PK,
     SK,
@@ -46,8 +47,9 @@ def _cancellation_reasons(error: ClientError) -> tuple[dict[str, Any], dict[str,
 
 
 class DynamoSyncRuns:
-    def __init__(self, table: DynamoTable) -> None:
+    def __init__(self, table: DynamoTable, backoff: Backoff | None = None) -> None:
         self._table = table
+        self._backoff = backoff or Backoff()
 
     def queue(self, run: SyncRun, slot_ttl: timedelta) -> tuple[SyncRun, bool]:
         """Record `run` as the integration's job unless one is already queued or running.
@@ -119,12 +121,12 @@ class DynamoSyncRuns:
                 for integration_id in integration_ids[start : start + 100]
             ]
             request: dict[str, Any] = {self._table.name: {"Keys": keys, "ConsistentRead": True}}
-            while request:
-                response = self._table.client.batch_get_item(RequestItems=request)
+            for response in until_processed(
+                self._table.client.batch_get_item, request, "UnprocessedKeys", self._backoff
+            ):
                 for item in response["Responses"].get(self._table.name, []):
                     if int(item["slot_until_ms"]["N"]) >= _epoch_ms(now):
                         busy.add(item[PK]["S"].removeprefix("INTEGRATION#"))
-                request = response.get("UnprocessedKeys") or {}
         return busy
 
     def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> bool:

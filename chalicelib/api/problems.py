@@ -25,6 +25,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int, str], ...] = (
     (errors.ConcurrentUpdate, 409, "concurrent-update"),
     (errors.Conflict, 409, "conflict"),
     (errors.AccessRevoked, 409, "access-revoked"),
+    (errors.TemporarilyUnavailable, 503, "temporarily-unavailable"),
     (errors.ProviderUnavailable, 502, "app-unavailable"),
     (errors.ProviderError, 502, "app-error"),
 )

@@ -100,6 +100,19 @@ class ProviderRejected(ProviderError):
     title = "Accounting app rejected the request"
 
 
+class TemporarilyUnavailable(DomainError):
+    """A dependency of ours is busy or down for a moment; the same request can be retried.
+
+    The API answers 503 with Retry-After; the sync worker defers the job.
+    """
+
+    title = "Temporarily unavailable"
+
+    def __init__(self, message: str, retry_after_seconds: float) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class NotAuthenticated(DomainError):
     title = "Authentication required"
 

@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
     NotFound,
     ProviderUnavailable,
     RateLimited,
+    TemporarilyUnavailable,
 )
 from chalicelib.domain.integration import Integration, IntegrationStatus
 from chalicelib.domain.loc8_errors import Loc8Unavailable
@@ -209,7 +210,7 @@ class SyncWorker:
             mark_needs_reconnect(self._repo, integration, revoked.message, self._clock)
             self._finish(run, RunStatus.FAILED, revoked.message)
             return JobOutcome.DONE
-        except (ProviderUnavailable, Loc8Unavailable) as unavailable:
+        except (ProviderUnavailable, Loc8Unavailable, TemporarilyUnavailable) as unavailable:
             delay = unavailable.retry_after_seconds or 60
             return self._defer(run, unavailable.message, delay, continuation)
         failed = any(counts.failed for counts in run.counts.values())
