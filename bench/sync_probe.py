@@ -172,6 +172,7 @@ def _measure(xero_url: str, loc8_url: str, sync: dict[str, bool]) -> dict[str, o
     import boto3
 
     from chalicelib.adapters.dynamodb import create_table
+    from chalicelib.adapters.providers.xero.settings import XeroSettings
     from chalicelib.bootstrap import Container
     from chalicelib.domain.sync_config import SyncConfig
     from chalicelib.domain.sync_run import SyncJob
@@ -187,13 +188,17 @@ def _measure(xero_url: str, loc8_url: str, sync: dict[str, bool]) -> dict[str, o
             token_secret_prefix="bench/tokens",
             state_signing_secret="bench-state-signing-secret-0123456789",
             jwt_secret="bench-jwt-secret-0123456789-0123456789",
-            xero_client_id=CLIENT_ID,
-            xero_client_secret=CLIENT_SECRET,
-            xero_redirect_uri=REDIRECT,
-            xero_authorize_url=f"{xero_url}/identity/connect/authorize",
-            xero_token_url=f"{xero_url}/connect/token",
-            xero_revocation_url=f"{xero_url}/connect/revocation",
-            xero_api_url=xero_url,
+            providers={
+                "xero": XeroSettings(
+                    client_id=CLIENT_ID,
+                    client_secret=CLIENT_SECRET,
+                    redirect_uri=REDIRECT,
+                    authorize_url=f"{xero_url}/identity/connect/authorize",
+                    token_url=f"{xero_url}/connect/token",
+                    revocation_url=f"{xero_url}/connect/revocation",
+                    api_url=xero_url,
+                )
+            },
             loc8_api_url=loc8_url,
             loc8_api_secret=LOC8_TOKEN,
         ),

@@ -2,6 +2,8 @@
 
 Secrets are given either as a Secrets Manager name (deployed stages) or, for the
 local stack only, as a plain value; `SecretStr` keeps plain values out of reprs.
+Each accounting app's settings are its provider's own model (e.g. `XERO_*` variables,
+read in its folder under `chalicelib/adapters/providers/`), nested in `providers`.
 """
 
 from __future__ import annotations
@@ -13,16 +15,24 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-XERO_GRANULAR_SCOPES = (
-    "openid profile email offline_access accounting.settings accounting.contacts "
-    "accounting.invoices accounting.payments"
-)
 
-
-def _split_list(value: object) -> object:
+def split_list(value: object) -> object:
+    """A list given as one environment variable, separated by commas or spaces."""
     if isinstance(value, str):
         return [item.strip() for item in value.replace(",", " ").split() if item.strip()]
     return value
+
+
+def provider_settings_from_environment() -> dict[str, BaseSettings]:
+    from chalicelib.adapters.providers import PROVIDERS
+
+    return {provider.key: provider.settings_type() for provider in PROVIDERS}
+
+
+def environment_names(model: type[BaseSettings]) -> set[str]:
+    """The environment variables a settings model reads."""
+    prefix = str(model.model_config.get("env_prefix") or "")
+    return {f"{prefix}{name}".upper() for name in model.model_fields}
 
 
 class Settings(BaseSettings):
@@ -50,18 +60,6 @@ class Settings(BaseSettings):
     loc8_web_url: str = "http://127.0.0.1:8100"
     cors_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    xero_client_id: str = ""
-    xero_client_secret: SecretStr | None = None
-    xero_client_secret_name: str | None = None
-    xero_redirect_uri: str = "http://127.0.0.1:8000/v1/oauth/xero/callback"
-    xero_authorize_url: str = "https://login.xero.com/identity/connect/authorize"
-    xero_token_url: str = "https://identity.xero.com/connect/token"
-    xero_revocation_url: str = "https://identity.xero.com/connect/revocation"
-    xero_api_url: str = "https://api.xero.com"
-    xero_scopes: Annotated[list[str], NoDecode] = Field(
-        default_factory=lambda: XERO_GRANULAR_SCOPES.split()
-    )
-
     # Loc8 core's service API; the credential is a Secrets Manager name, or (local
     # stack only) the plain value.
     loc8_api_url: str = ""
@@ -73,14 +71,21 @@ class Settings(BaseSettings):
     loc8_api_page_size: int = Field(default=200, ge=1, le=500)
 
     sync_time_reserve_seconds: float = Field(default=45.0, ge=0)
+    # Run history is deleted (DynamoDB TTL) this long after a run finished or was queued.
+    sync_run_retention_days: int = Field(default=90, ge=1)
     http_connect_timeout_seconds: float = Field(default=3.05, gt=0)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0)
     secret_cache_seconds: int = Field(default=300, ge=0)
 
-    @field_validator("cors_allowed_origins", "xero_scopes", mode="before")
+    # Keyed by app; a provider missing here reads its settings from the environment.
+    providers: dict[str, BaseSettings] = Field(
+        default_factory=provider_settings_from_environment, exclude=True
+    )
+
+    @field_validator("cors_allowed_origins", mode="before")
     @classmethod
     def _parse_list(cls, value: object) -> object:
-        return _split_list(value)
+        return split_list(value)
 
     @model_validator(mode="after")
     def _return_url_is_allowed(self) -> Settings:
@@ -95,6 +100,16 @@ class Settings(BaseSettings):
                     "WEB_RETURN_URL must be an https URL on one of CORS_ALLOWED_ORIGINS."
                 )
         return self
+
+    @classmethod
+    def environment_variables(cls) -> set[str]:
+        """Every variable the service reads, its providers' included."""
+        from chalicelib.adapters.providers import PROVIDERS
+
+        names = environment_names(cls) - {"PROVIDERS"}
+        for provider in PROVIDERS:
+            names |= environment_names(provider.settings_type)
+        return names
 
     @property
     def http_timeout(self) -> tuple[float, float]:

@@ -24,6 +24,7 @@ from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from chalicelib.adapters.dynamodb import create_table  # noqa: E402
+from chalicelib.adapters.providers.xero.settings import XeroSettings  # noqa: E402
 from chalicelib.bootstrap import Container, use_container  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
 from localdev.dev_tokens import mint_token  # noqa: E402
@@ -53,6 +54,12 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
 
 
+def xero_settings(**overrides: object) -> XeroSettings:
+    values: dict[str, object] = {"client_id": "test-client", "client_secret": "test-client-secret"}
+    values.update(overrides)
+    return XeroSettings(**values)
+
+
 def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "table_name": TABLE,
@@ -62,8 +69,7 @@ def make_settings(**overrides: object) -> Settings:
         "state_signing_secret": STATE_SECRET,
         "web_return_url": RETURN_URL,
         "cors_allowed_origins": [WEB_ORIGIN],
-        "xero_client_id": "test-client",
-        "xero_client_secret": "test-client-secret",
+        "providers": {"xero": xero_settings()},
     }
     values.update(overrides)
     return Settings(**values)

@@ -15,7 +15,7 @@ from localdev.loc8.emulator import Loc8Emulator
 from localdev.serving import serve_in_thread
 from localdev.xero import XeroEmulator
 from tests.conftest import bearer, make_settings
-from tests.xero_emulator_fixtures import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI
+from tests.xero_emulator_fixtures import emulated_xero_settings
 
 LOC8_TOKEN = "loc8-test-token"
 TENANT = "demo"
@@ -76,13 +76,7 @@ def emulated(aws, xero) -> Iterator[Emulated]:
     loc8 = Loc8Emulator(LOC8_TOKEN, seed_demo=True)
     with serve_in_thread(loc8.app) as loc8_server:
         settings = make_settings(
-            xero_client_id=CLIENT_ID,
-            xero_client_secret=CLIENT_SECRET,
-            xero_redirect_uri=REDIRECT_URI,
-            xero_authorize_url=f"{xero_server.url}/identity/connect/authorize",
-            xero_token_url=f"{xero_server.url}/connect/token",
-            xero_revocation_url=f"{xero_server.url}/connect/revocation",
-            xero_api_url=xero_server.url,
+            providers={"xero": emulated_xero_settings(xero_server.url)},
             loc8_api_url=loc8_server.url,
             loc8_api_secret=LOC8_TOKEN,
             loc8_api_backoff_seconds=0,

@@ -9,6 +9,7 @@ import requests
 
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.adapters.providers.xero.oauth import XeroOAuth
+from chalicelib.adapters.providers.xero.settings import XeroSettings
 from localdev.serving import RunningServer, serve_in_thread
 from localdev.xero.emulator import XeroEmulator
 
@@ -44,4 +45,17 @@ def xero_oauth(
         timeout=timeout,
         clock=SystemClock(),
         session=session,
+    )
+
+
+def emulated_xero_settings(url: str) -> XeroSettings:
+    """The service's Xero settings pointed at an emulator served at `url`."""
+    return XeroSettings(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uri=REDIRECT_URI,
+        authorize_url=f"{url}/identity/connect/authorize",
+        token_url=f"{url}/connect/token",
+        revocation_url=f"{url}/connect/revocation",
+        api_url=url,
     )

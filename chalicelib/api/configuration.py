@@ -15,12 +15,12 @@ from chalicelib.api.presenters import (
 )
 from chalicelib.api.routing import answers_problems, caller, json_response, parse_body
 from chalicelib.bootstrap import container
+from chalicelib.domain.accounting import AccountClass
 from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.sync_config import SyncConfig
 
 configuration = Blueprint(__name__)
 ETAG_PATTERN = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
-ACCOUNT_CLASSES = {"ASSET", "EQUITY", "EXPENSE", "LIABILITY", "REVENUE"}
 
 
 def if_match_version(header: str | None) -> int | None:
@@ -37,13 +37,20 @@ def if_match_version(header: str | None) -> int | None:
 def list_accounts(integration_id: str) -> object:
     principal = caller(configuration.current_request)
     params = configuration.current_request.query_params or {}
-    account_class = params.get("class")
-    if account_class is not None and account_class.upper() not in ACCOUNT_CLASSES:
-        raise InvalidRequest(f"class must be one of {', '.join(sorted(ACCOUNT_CLASSES))}.")
     accounts = container().configuration.accounts(
-        principal.tenant_id, integration_id, account_class
+        principal.tenant_id, integration_id, _account_class(params.get("class"))
     )
     return json_response({"accounts": [account_json(a) for a in accounts]})
+
+
+def _account_class(raw: str | None) -> AccountClass | None:
+    if raw is None:
+        return None
+    try:
+        return AccountClass(raw.upper())
+    except ValueError:
+        known = ", ".join(sorted(AccountClass))
+        raise InvalidRequest(f"class must be one of {known}.") from None
 
 
 @configuration.route("/v1/integrations/{integration_id}/tax-rates", methods=["GET"])

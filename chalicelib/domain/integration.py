@@ -43,7 +43,7 @@ ALLOWED_TRANSITIONS: dict[IntegrationStatus, frozenset[IntegrationStatus]] = {
 
 
 class Organisation(BaseModel):
-    """An organisation (Xero tenant, QuickBooks realm, MYOB company file) in the app."""
+    """An organisation in the app: one set of books (a tenant, realm or company file)."""
 
     id: str
     name: str

@@ -1,4 +1,9 @@
-"""What an admin chooses to sync, and the rules a config must pass before it is saved."""
+"""What an admin chooses to sync, and the rules a config must pass before it is saved.
+
+The config itself holds no app's limits: `config_problems` checks it against the
+profile of the integration's app (whether it has drafts, how long its account codes
+may be) as well as against the organisation's chart of accounts.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,21 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.domain.accounting import Account
+from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.errors import FieldProblem
+
+# Bounds a request, whatever the app: a code no app could hold is refused on parsing;
+# the app's own (shorter) limit is checked against its profile in `config_problems`.
+ACCOUNT_CODE_MAX_LENGTH = 64
 
 
 class InvoiceStatus(StrEnum):
+    """The state invoices are created in, in the app."""
+
     DRAFT = "DRAFT"
-    AUTHORISED = "AUTHORISED"
+    # The HTTP contract's name for approved (docs/openapi.yaml), kept so saved configs
+    # and clients stay valid.
+    APPROVED = "AUTHORISED"
 
 
 class SyncDomains(BaseModel):
@@ -32,14 +46,16 @@ class SyncConfig(BaseModel):
 
     sync: SyncDomains
     invoice_status: InvoiceStatus = InvoiceStatus.DRAFT
-    default_account_code: str | None = Field(default=None, min_length=1, max_length=10)
+    default_account_code: str | None = Field(
+        default=None, min_length=1, max_length=ACCOUNT_CODE_MAX_LENGTH
+    )
     line_item_accounts: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("line_item_accounts")
     @classmethod
     def _codes_are_plausible(cls, mapping: dict[str, str]) -> dict[str, str]:
         for line_item_id, code in mapping.items():
-            if not line_item_id or not code or len(code) > 10:
+            if not line_item_id or not code or len(code) > ACCOUNT_CODE_MAX_LENGTH:
                 raise ValueError(f"line item {line_item_id!r} has an invalid account code")
         return mapping
 
@@ -48,17 +64,35 @@ class SyncConfig(BaseModel):
 
 
 def config_problems(
-    config: SyncConfig, accounts: list[Account], line_item_ids: set[str], app_name: str
+    config: SyncConfig, accounts: list[Account], line_item_ids: set[str], profile: AppProfile
 ) -> list[FieldProblem]:
     """Every reason the config cannot be saved against this organisation, one per problem."""
+    app_name = profile.name
     problems: list[FieldProblem] = []
     if not config.sync.enabled():
         problems.append(FieldProblem("sync", "Choose at least one kind of data to sync."))
+    if config.invoice_status is InvoiceStatus.DRAFT and not profile.has_draft_invoices:
+        problems.append(
+            FieldProblem(
+                "invoice_status",
+                f"{app_name} has no draft invoices; choose approved "
+                f"({InvoiceStatus.APPROVED.value}).",
+            )
+        )
     by_code = {account.code: account for account in accounts}
+    code_limit = profile.account_code_max_length
 
     def check_account(field: str, code: str) -> None:
         account = by_code.get(code)
-        if account is None:
+        if len(code) > code_limit:
+            problems.append(
+                FieldProblem(
+                    field,
+                    f"Account code {code} is longer than the {code_limit} characters "
+                    f"{app_name} allows.",
+                )
+            )
+        elif account is None:
             problems.append(FieldProblem(field, f"Account {code} does not exist in {app_name}."))
         elif not account.is_active:
             problems.append(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.domain.accounting import Account, TaxRate
-from chalicelib.domain.apps import available_app
+from chalicelib.domain.accounting import Account, AccountClass, TaxRate
+from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.errors import (
     ConcurrentUpdate,
     NotFound,
@@ -18,13 +18,17 @@ from chalicelib.domain.integration import Integration
 from chalicelib.domain.sync_config import SyncConfig, config_problems
 from chalicelib.domain.sync_run import RunTrigger
 from chalicelib.observability import logger
-from chalicelib.ports import AccountingApps, AppDataCache, Clock, IntegrationRepo
-from chalicelib.services.sync_requests import SyncRequests
 
 if TYPE_CHECKING:
-    from chalicelib.ports import Loc8Api
+    from chalicelib.ports import AccountingApps, AppDataCache, Clock, IntegrationRepo, Loc8Api
+    from chalicelib.services.sync_requests import SyncRequests
 
 SETTINGS_CACHE_TTL = timedelta(seconds=60)
+
+
+class AppProfiles(Protocol):
+    def profile_for(self, app: str) -> AppProfile:
+        """The app's limits and rules, known without calling it."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Configuration:
         *,
         repo: IntegrationRepo,
         apps: AccountingApps,
+        profiles: AppProfiles,
         cache: AppDataCache,
         loc8: Loc8Api,
         sync_requests: SyncRequests,
@@ -48,18 +53,19 @@ class Configuration:
     ) -> None:
         self._repo = repo
         self._apps = apps
+        self._profiles = profiles
         self._cache = cache
         self._loc8 = loc8
         self._sync_requests = sync_requests
         self._clock = clock
 
     def accounts(
-        self, tenant_id: str, integration_id: str, account_class: str | None = None
+        self, tenant_id: str, integration_id: str, account_class: AccountClass | None = None
     ) -> list[Account]:
         integration = self._configurable(tenant_id, integration_id)
         accounts = self._accounts(integration, fresh=False)
-        if account_class:
-            accounts = [a for a in accounts if a.account_class == account_class.upper()]
+        if account_class is not None:
+            accounts = [a for a in accounts if a.account_class == account_class]
         return accounts
 
     def tax_rates(self, tenant_id: str, integration_id: str) -> list[TaxRate]:
@@ -105,10 +111,10 @@ class Configuration:
                 f"The config is at version {integration.config_version}, not {if_match}; "
                 "reload it and save again."
             )
-        app_name = available_app(integration.app).name
+        profile = self._profiles.profile_for(integration.app)
         line_item_ids = {item.id for item in self._loc8.iter_line_items(tenant_id)}
         problems = config_problems(
-            config, self._accounts(integration, fresh=True), line_item_ids, app_name
+            config, self._accounts(integration, fresh=True), line_item_ids, profile
         )
         if problems:
             raise ValidationFailed("The config cannot be saved.", problems)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
 
 import boto3
 import pytest
 
+from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
+from chalicelib.domain.app_profile import AppProfile
 from tests.api.test_connect_flow import add_xero, connect
 from tests.conftest import SYNC_QUEUE_URL, bearer
 from tests.fakes import FakeLoc8, loc8_line_item
@@ -32,6 +35,20 @@ def loc8(container) -> FakeLoc8:
 @pytest.fixture
 def authorised(api, fake_app, loc8) -> str:
     return connect(api, fake_app)["added"]["id"]
+
+
+@dataclass(frozen=True)
+class FixedProfile:
+    """Stands in for the provider registrations: every app declares this profile."""
+
+    profile: AppProfile
+
+    def profile_for(self, app: str) -> AppProfile:
+        return self.profile
+
+
+# An app with other rules than Xero's: no drafts, three-character account codes.
+BOOKS = replace(XERO_PROFILE, name="Books", has_draft_invoices=False, account_code_max_length=3)
 
 
 def valid_config(**overrides) -> dict:
@@ -249,3 +266,30 @@ def test_a_saved_config_survives_a_reconnect(api, authorised, fake_app):
     integration = api.http.get(f"/v1/integrations/{authorised}", headers=bearer()).json_body
     assert integration["status"] == "ACTIVE"
     assert integration["config_version"] == 1
+
+
+def test_a_code_longer_than_xero_allows_is_a_422_naming_the_field(api, authorised):
+    response = put_config(api, authorised, valid_config(default_account_code="20000000000"))
+    assert response.status_code == 422
+    problems = {e["field"]: e["message"] for e in response.json_body["errors"]}
+    assert "10 characters Xero allows" in problems["default_account_code"]
+
+
+def test_the_apps_profile_decides_drafts_and_code_length(api, authorised, container):
+    container.__dict__["provider_registry"] = FixedProfile(BOOKS)
+    response = put_config(
+        api,
+        authorised,
+        valid_config(invoice_status="DRAFT", line_item_accounts={LABOUR: "2000"}),
+    )
+    assert response.status_code == 422
+    problems = {e["field"]: e["message"] for e in response.json_body["errors"]}
+    assert problems == {
+        "invoice_status": "Books has no draft invoices; choose approved (AUTHORISED).",
+        f"line_item_accounts.{LABOUR}": (
+            "Account code 2000 is longer than the 3 characters Books allows."
+        ),
+    }
+    approved = put_config(api, authorised, valid_config(invoice_status="AUTHORISED"))
+    assert approved.status_code == 200
+    assert approved.json_body["config"]["invoice_status"] == "AUTHORISED"

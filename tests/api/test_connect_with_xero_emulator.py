@@ -15,21 +15,13 @@ from chalicelib.adapters.clock import SystemClock
 from chalicelib.bootstrap import Container, use_container
 from tests.api.test_connect_flow import redirect_params
 from tests.conftest import bearer, make_settings
-from tests.xero_emulator_fixtures import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI
+from tests.xero_emulator_fixtures import CLIENT_ID, CLIENT_SECRET, emulated_xero_settings
 
 
 @pytest.fixture
 def xero_api(aws, xero) -> Iterator[tuple[Client, object]]:
     emulator, server = xero
-    settings = make_settings(
-        xero_client_id=CLIENT_ID,
-        xero_client_secret=CLIENT_SECRET,
-        xero_redirect_uri=REDIRECT_URI,
-        xero_authorize_url=f"{server.url}/identity/connect/authorize",
-        xero_token_url=f"{server.url}/connect/token",
-        xero_revocation_url=f"{server.url}/connect/revocation",
-        xero_api_url=server.url,
-    )
+    settings = make_settings(providers={"xero": emulated_xero_settings(server.url)})
     use_container(Container(settings, clock=SystemClock()))
     from app import app
 

@@ -1,0 +1,105 @@
+"""The provider registry: profiles known up front, each app's adapters built from its settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from pydantic import SecretStr
+
+from chalicelib.adapters.providers import PROVIDERS
+from chalicelib.adapters.providers.registry import ProviderRegistry, SharedServices
+from chalicelib.adapters.providers.xero.settings import XeroSettings
+from chalicelib.domain.errors import InvalidRequest, InvalidTransition
+from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
+from tests.fakes import FakeClock
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+XERO = XeroSettings(
+    client_id="registry-client",
+    client_secret_name="xero/client-secret",
+    redirect_uri="https://integrations.loc8.test/v1/oauth/xero/callback",
+    authorize_url="https://login.app.test/authorize",
+    api_url="https://api.app.test",
+)
+
+
+class Lent:
+    """What the container lends providers, recording each use."""
+
+    def __init__(self) -> None:
+        self.used: list[str] = []
+        self.session = requests.Session()
+
+    def shared(self) -> SharedServices:
+        return SharedServices(
+            clock=FakeClock(NOW),
+            timeout=(1.0, 2.0),
+            http_session=self._session,
+            resolve_secret=self._secret,
+            access_token=self._token,
+        )
+
+    def _session(self) -> requests.Session:
+        self.used.append("http_session")
+        return self.session
+
+    def _secret(self, what: str, value: SecretStr | None, name: str | None) -> str:
+        self.used.append(f"secret {name}")
+        return "resolved"
+
+    def _token(self, integration: Integration, force_refresh: bool) -> str:
+        self.used.append("access_token")
+        return "token"
+
+
+def registry(lent: Lent) -> ProviderRegistry:
+    return ProviderRegistry(PROVIDERS, {"xero": XERO}, lent.shared())
+
+
+def integration(**fields: object) -> Integration:
+    return Integration(tenant_id="tenant-a", app="xero", created_at=NOW, updated_at=NOW, **fields)
+
+
+def test_a_profile_is_known_without_building_anything():
+    lent = Lent()
+    profile = registry(lent).profile_for("xero")
+    assert (profile.key, profile.name, profile.account_code_max_length) == ("xero", "Xero", 10)
+    assert lent.used == []
+
+
+def test_an_app_not_offered_yet_has_no_provider():
+    with pytest.raises(InvalidRequest, match="not available yet"):
+        registry(Lent()).auth_for("quickbooks")
+
+
+def test_the_auth_adapter_uses_the_apps_settings_and_reads_its_secret_only_when_needed():
+    lent = Lent()
+    providers = registry(lent)
+    auth = providers.auth_for("xero")
+    url = auth.authorization_url("state-1", "challenge-1")
+    assert url.startswith("https://login.app.test/authorize?")
+    query = parse_qs(urlsplit(url).query)
+    assert query["client_id"] == ["registry-client"]
+    assert query["redirect_uri"] == [XERO.redirect_uri]
+    assert providers.auth_for("xero") is auth
+    assert lent.used == ["http_session"]
+
+
+def test_an_integration_without_an_organisation_gets_no_app_adapter():
+    pending = integration(status=IntegrationStatus.PENDING_AUTHORISATION)
+    with pytest.raises(InvalidTransition):
+        registry(Lent()).app_for(pending)
+
+
+def test_the_app_adapter_declares_the_apps_profile():
+    lent = Lent()
+    providers = registry(lent)
+    bound = integration(
+        status=IntegrationStatus.ACTIVE, organisation=Organisation(id="org-1", name="Demo")
+    )
+    app = providers.app_for(bound)
+    assert app.profile is providers.profile_for("xero")
+    assert "access_token" not in lent.used
