@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 
-from werkzeug.serving import make_server
-
+from localdev.emukit import serve_until_interrupted
 from localdev.loc8.emulator import Loc8Emulator
 from localdev.loc8.seed import DEMO_TENANT_ID
 
@@ -22,22 +22,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     emulator = Loc8Emulator.from_env(seed_demo=args.seed_demo)
-    server = make_server(args.host, args.port, emulator.app, threaded=True)
-    display_host = "127.0.0.1" if args.host in ("", "0.0.0.0") else args.host
-    base_url = f"http://{display_host}:{server.server_port}"
-    # The service token is deliberately not printed (it comes from LOC8_API_SECRET).
-    print(f"Loc8 core emulator listening on {base_url}", flush=True)
-    print(f"  API:      {base_url}/v1/tenants/<tenant_id>/...", flush=True)
-    print(f"  controls: {base_url}/_emulator/", flush=True)
-    for tenant_id in sorted(emulator.state.tenants):
-        counts = emulator.state.tenants[tenant_id].counts()
-        print(f"  tenant {tenant_id!r}: {counts}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+
+    def banner(base_url: str) -> Iterator[str]:
+        # The service token is deliberately not printed (it comes from LOC8_API_SECRET).
+        yield f"Loc8 core emulator listening on {base_url}"
+        yield f"  API:      {base_url}/v1/tenants/<tenant_id>/..."
+        yield f"  controls: {base_url}/_emulator/"
+        for tenant_id in sorted(emulator.state.tenants):
+            yield f"  tenant {tenant_id!r}: {emulator.state.tenants[tenant_id].counts()}"
+
+    serve_until_interrupted(emulator.app, args.host, args.port, banner)
 
 
 if __name__ == "__main__":

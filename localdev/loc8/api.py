@@ -9,15 +9,10 @@ from typing import Any, TypeVar
 
 from flask import Response, request
 
+from localdev.emukit import KEY_HEADER, KeyReused
 from localdev.loc8 import paging
 from localdev.loc8.context import services
-from localdev.loc8.idempotency import (
-    KEY_HEADER,
-    REPLAYED_HEADER,
-    StoredReply,
-    check_key,
-    fingerprint,
-)
+from localdev.loc8.idempotency import check_key, key_reused, request_fingerprint
 from localdev.loc8.models import Stamped
 from localdev.loc8.tenant import TenantState
 
@@ -49,8 +44,8 @@ def list_page(kind: str, records: Iterable[R], to_json: Callable[[R], dict[str, 
 def idempotent(view: View) -> View:
     """Replay the stored answer for a repeated Idempotency-Key instead of redoing the work.
 
-    The lock is held across lookup, work and storing, so two concurrent requests with
-    one key cannot both do the work.
+    The lock is held across lookup, work and storing, as Loc8 core serialises a
+    tenant's writes.
     """
 
     @functools.wraps(view)
@@ -62,18 +57,10 @@ def idempotent(view: View) -> View:
             if key is None:
                 return view(**kwargs)
             check_key(key)
-            request_print = fingerprint(request.method, request.path, request.get_data())
-            now = services().clock.now()
-            stored = owner.replies.find(key, request_print, now)
-            if stored is not None:
-                replay = Response(stored.body, status=stored.status, mimetype="application/json")
-                replay.headers[REPLAYED_HEADER] = "true"
-                return replay
-            response = view(**kwargs)
-            if 200 <= response.status_code < 300:
-                owner.replies.remember(
-                    key, StoredReply(request_print, response.status_code, response.get_data(), now)
-                )
-            return response
+            request_print = request_fingerprint(request.method, request.path, request.get_data())
+            try:
+                return owner.replies.run((), key, request_print, lambda: view(**kwargs))
+            except KeyReused as reused:
+                raise key_reused() from reused
 
     return wrapper

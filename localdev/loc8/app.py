@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from localdev.loc8 import controls, customers, faults, invoices, line_items, tax_types
+from localdev.loc8 import controls, customers, invoices, line_items, tax_types
 from localdev.loc8.auth import require_service_token
 from localdev.loc8.context import Services
 from localdev.loc8.problems import Problem
@@ -33,5 +33,7 @@ def create_app(services: Services) -> Flask:
         slug = {404: "not-found", 405: "method-not-allowed"}.get(status, "http-error")
         return Problem(status, slug, error.name, error.description or error.name).response()
 
-    faults.install(app, services.faults, services.calls)
+    # Counted and faulted before the service token is checked, so refused calls count.
+    services.kit.count_calls(app)
+    services.kit.inject_faults(app)
     return app

@@ -6,11 +6,9 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from localdev.emukit import Clock, EmulatorKit
 from localdev.loc8.seed import DEMO_TENANT_ID, load_demo
 from localdev.loc8.state import EmulatorState
-from localdev.xero.calls import CallCounter
-from localdev.xero.clock import Clock
-from localdev.xero.faults import FaultRegistry
 
 _EXTENSION_KEY = "localdev.loc8"
 
@@ -18,22 +16,23 @@ _EXTENSION_KEY = "localdev.loc8"
 @dataclass(frozen=True)
 class Services:
     state: EmulatorState
-    clock: Clock
-    faults: FaultRegistry
-    calls: CallCounter
+    kit: EmulatorKit
     service_token: str
     seed_demo: bool
 
+    @property
+    def clock(self) -> Clock:
+        return self.kit.clock
+
     def attach(self, app: Flask) -> None:
         app.extensions[_EXTENSION_KEY] = self
+        self.kit.attach(app, self.reset)
 
     def reset(self) -> None:
         """Back to the start: no tenants (or only a fresh demo), no faults, zero counts."""
         with self.state.lock:
             self.state.reset()
-            self.faults.clear()
-            self.calls.clear()
-            self.clock.reset()
+            self.kit.reset_shared()
             if self.seed_demo:
                 load_demo(self.state.add_tenant(DEMO_TENANT_ID))
 

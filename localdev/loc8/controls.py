@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
+from localdev.emukit import control_blueprint
 from localdev.loc8.api import json_response
 from localdev.loc8.context import services
 from localdev.loc8.problems import bad_request
 from localdev.loc8.schemas import InvoiceIn, parse_body
 from localdev.loc8.seed import load_demo
-from localdev.loc8.serialize import invoice_json, timestamp
-from localdev.xero.faults import Fault
+from localdev.loc8.serialize import invoice_json
 
-blueprint = Blueprint("loc8_controls", __name__, url_prefix="/_emulator")
+# Reset, clock, calls and faults come from the kit; Loc8's tenants and invoices follow.
+blueprint = control_blueprint("loc8_controls", __name__)
 
 
 def _json_object() -> dict[str, Any]:
@@ -26,31 +27,6 @@ def _json_object() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("expected a JSON object")
     return body
-
-
-def _clock_json() -> dict[str, Any]:
-    clock = services().clock
-    return {"now": timestamp(clock.now()), "offset_seconds": clock.offset_seconds}
-
-
-@blueprint.post("/reset")
-def reset() -> Response:
-    services().reset()
-    return json_response({"reset": True})
-
-
-@blueprint.get("/clock")
-def get_clock() -> Response:
-    return json_response(_clock_json())
-
-
-@blueprint.post("/clock")
-def advance_clock() -> Response:
-    seconds = _json_object().get("advance_seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise bad_request("advance_seconds must be a non-negative number", "advance_seconds")
-    services().clock.advance(seconds)
-    return json_response(_clock_json())
 
 
 @blueprint.get("/tenants")
@@ -97,28 +73,3 @@ def edit_invoice(tenant_id: str, invoice_id: str) -> Response:
     draft = parse_body(InvoiceIn, request.get_data())
     invoice = services().state.tenant(tenant_id).edit_invoice(invoice_id, draft)
     return json_response(invoice_json(invoice))
-
-
-@blueprint.get("/calls")
-def get_calls() -> Response:
-    return json_response(dict(services().calls.snapshot()))
-
-
-@blueprint.get("/faults")
-def list_faults() -> Response:
-    return json_response([fault.to_json() for fault in services().faults.list()])
-
-
-@blueprint.post("/faults")
-def add_fault() -> Response:
-    try:
-        fault = services().faults.add_fault(Fault.from_json(_json_object()))
-    except ValueError as error:
-        raise bad_request(str(error)) from error
-    return json_response(fault.to_json(), 201)
-
-
-@blueprint.delete("/faults")
-def clear_faults() -> Response:
-    services().faults.clear()
-    return Response(status=204)

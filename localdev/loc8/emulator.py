@@ -9,23 +9,22 @@ from typing import Any
 
 from flask import Flask
 
+from localdev.emukit import Clock, EmulatorKit
 from localdev.loc8.app import create_app
 from localdev.loc8.auth import DEFAULT_SERVICE_TOKEN
 from localdev.loc8.context import Services
+from localdev.loc8.problems import Loc8ErrorBodies
 from localdev.loc8.schemas import InvoiceIn, validated
 from localdev.loc8.seed import DEMO_TENANT_ID, load_demo
-from localdev.loc8.serialize import invoice_json
+from localdev.loc8.serialize import invoice_json, timestamp
 from localdev.loc8.state import EmulatorState
 from localdev.loc8.tenant import TenantState
-from localdev.xero.calls import CallCounter
-from localdev.xero.clock import Clock
-from localdev.xero.faults import FaultRegistry
 
 
 class Loc8Emulator:
     """An in-process Loc8 core (the service API in docs/loc8-core-api.yaml).
 
-    ``app`` is the WSGI app (serve it with ``localdev.serving.serve_in_thread``); the
+    ``app`` is the WSGI app (serve it with ``localdev.emukit.serve_in_thread``); the
     other attributes are the controls the HTTP ``/_emulator/*`` endpoints expose too.
     """
 
@@ -38,15 +37,13 @@ class Loc8Emulator:
     ) -> None:
         if not service_token:
             raise ValueError("a service token is required")
-        self.clock = clock or Clock()
+        self._kit = EmulatorKit(Loc8ErrorBodies(), timestamp, clock=clock or Clock())
+        self.clock = self._kit.clock
+        self.faults = self._kit.faults
         self.state = EmulatorState(self.clock)
-        self.faults = FaultRegistry()
-        self._calls = CallCounter()
         self._services = Services(
             state=self.state,
-            clock=self.clock,
-            faults=self.faults,
-            calls=self._calls,
+            kit=self._kit,
             service_token=service_token,
             seed_demo=seed_demo,
         )
@@ -65,7 +62,7 @@ class Loc8Emulator:
     @property
     def calls(self) -> Counter[str]:
         """Requests received per "METHOD /path-template" (a copy; missing keys read as 0)."""
-        return self._calls.snapshot()
+        return self._kit.calls.snapshot()
 
     def add_tenant(self, tenant_id: str) -> TenantState:
         """A new, empty tenant (replacing one of the same id)."""

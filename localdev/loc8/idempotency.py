@@ -1,29 +1,31 @@
-"""Stored answers to writes sent with an Idempotency-Key (24 hours per tenant and key)."""
+"""Loc8 core's rules for writes sent with an Idempotency-Key.
+
+Successful answers are kept 24 hours per tenant and key (the kit's store does the
+remembering); a replay carries `Idempotent-Replayed: true`. Keys are 1-255 visible
+characters; a key reused for a different request is refused with 422.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from localdev.emukit import KEY_HEADER, Clock, IdempotencyStore, fingerprint, successes_only
 from localdev.loc8.problems import Problem
 
-KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEEP_FOR = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 
 
-@dataclass(frozen=True)
-class StoredReply:
-    fingerprint: str
-    status: int
-    body: bytes
-    stored_at: datetime
+def reply_store(clock: Clock) -> IdempotencyStore:
+    """One tenant's remembered answers."""
+    return IdempotencyStore(
+        clock, KEEP_FOR, keeps=successes_only, replay_headers={REPLAYED_HEADER: "true"}
+    )
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    return fingerprint(method, path, body)
 
 
 def check_key(key: str) -> None:
@@ -37,30 +39,11 @@ def check_key(key: str) -> None:
         )
 
 
-class ReplyStore:
-    def __init__(self) -> None:
-        self._replies: dict[str, StoredReply] = {}
-
-    def find(self, key: str, request_fingerprint: str, now: datetime) -> StoredReply | None:
-        """The stored answer for this key; a Problem if the key was used for another request."""
-        stored = self._replies.get(key)
-        if stored is None:
-            return None
-        if now - stored.stored_at > KEEP_FOR:
-            del self._replies[key]
-            return None
-        if stored.fingerprint != request_fingerprint:
-            raise Problem(
-                422,
-                "idempotency-key-reused",
-                "Idempotency key reused",
-                f"This {KEY_HEADER} was already used for a different request.",
-                errors=[{"field": KEY_HEADER, "message": "already used for another request"}],
-            )
-        return stored
-
-    def remember(self, key: str, reply: StoredReply) -> None:
-        self._replies[key] = reply
-
-    def clear(self) -> None:
-        self._replies.clear()
+def key_reused() -> Problem:
+    return Problem(
+        422,
+        "idempotency-key-reused",
+        "Idempotency key reused",
+        f"This {KEY_HEADER} was already used for a different request.",
+        errors=[{"field": KEY_HEADER, "message": "already used for another request"}],
+    )

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Response
 
+from localdev.emukit import status_phrase
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
@@ -86,6 +88,24 @@ def version_conflict(current_version: int) -> Problem:
 
 def invalid_status(detail: str) -> Problem:
     return Problem(409, "invalid-status", "Not allowed in the invoice's status", detail)
+
+
+def injected(status: int) -> Problem:
+    """What the emulator answers for a `respond` fault that names no body."""
+    slug = "unavailable" if status >= 500 else "injected"
+    return Problem(status, slug, status_phrase(status), "Injected by the Loc8 emulator.")
+
+
+class Loc8ErrorBodies:
+    """The emulator kit's answers, as Loc8 core words them: problem+json."""
+
+    json_type = PROBLEM_CONTENT_TYPE
+
+    def injected(self, status: int) -> Response:
+        return injected(status).response()
+
+    def refused(self, message: str, field: str | None = None) -> Response:
+        return bad_request(message, field).response()
 
 
 def unauthorized() -> Problem:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
+from localdev.emukit import Clock
 from localdev.loc8.problems import not_found
 from localdev.loc8.tenant import TenantState
-from localdev.xero.clock import Clock
 
 
 class EmulatorState:

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from localdev.loc8.idempotency import ReplyStore
+from localdev.emukit import Clock
+from localdev.loc8.idempotency import reply_store
 from localdev.loc8.models import (
     Customer,
     Invoice,
@@ -41,7 +42,6 @@ from localdev.loc8.serialize import (
     line_item_json,
     tax_type_json,
 )
-from localdev.xero.clock import Clock
 
 TICK = timedelta(microseconds=1)
 # Which status changes the integration may ask for (docs/loc8-core-api.yaml).
@@ -71,7 +71,7 @@ class TenantState:
         self.tax_types: dict[str, TaxType] = {}  # by code
         self.invoices: dict[str, Invoice] = {}
         self.payments: dict[tuple[str, str], Payment] = {}  # by (app, external_id)
-        self.replies = ReplyStore()
+        self.replies = reply_store(clock)
         self._last_stamp: datetime | None = None
         self._next_invoice_number = 1001
         self._ids_issued = 0

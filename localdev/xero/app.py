@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from localdev.xero import authorize, calls, connections, controls, faults, identity
+from localdev.xero import authorize, connections, controls, identity
 from localdev.xero.accounting import routes as accounting
 from localdev.xero.context import Services
 from localdev.xero.errors import (
@@ -36,7 +36,7 @@ def create_app(services: Services) -> Flask:
 
     # Hook order matters: count every request, then the Accounting gate (auth, tenant,
     # rate limits), then faults, so a delayed request holds its concurrency slot.
-    calls.install(app, services.calls)
+    services.kit.count_calls(app)
     accounting.install(app)
-    faults.install(app, services.faults)
+    services.kit.inject_faults(app)
     return app

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from localdev.xero.accounting.idempotency import IdempotencyStore
+from localdev.emukit import Clock, EmulatorKit
+from localdev.xero.accounting.idempotency import XeroIdempotency
 from localdev.xero.accounting.limits import RateLimiter
 from localdev.xero.accounting.tenancy import books_of
-from localdev.xero.calls import CallCounter
-from localdev.xero.clock import Clock
-from localdev.xero.faults import FaultRegistry
 from localdev.xero.oauth import OAuthService
 from localdev.xero.state import EmulatorState
 
@@ -21,25 +19,26 @@ _EXTENSION_KEY = "localdev.xero"
 @dataclass(frozen=True)
 class Services:
     state: EmulatorState
-    clock: Clock
+    kit: EmulatorKit
     oauth: OAuthService
-    faults: FaultRegistry
-    calls: CallCounter
     limits: RateLimiter
-    idempotency: IdempotencyStore
+    idempotency: XeroIdempotency
+
+    @property
+    def clock(self) -> Clock:
+        return self.kit.clock
 
     def attach(self, app: Flask) -> None:
         app.extensions[_EXTENSION_KEY] = self
+        self.kit.attach(app, self.reset)
 
     def reset(self) -> None:
         """Demo organisation only (its books rebuilt on first use), no consents/tokens,
         no faults, zero counts, rate limits and idempotency keys forgotten, clock offset 0."""
         self.state.reset()
-        self.faults.clear()
-        self.calls.clear()
+        self.kit.reset_shared()
         self.limits.reset()
         self.idempotency.clear()
-        self.clock.reset()
         self.set_up_books()
 
     def set_up_books(self) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Response, jsonify
 
-from flask import Blueprint, Response, jsonify, request
-
+from localdev.emukit import control_blueprint, json_object
 from localdev.xero.accounting import writes
 from localdev.xero.accounting.dates import to_millis
 from localdev.xero.accounting.problems import AccountingError
@@ -13,53 +12,21 @@ from localdev.xero.accounting.readback import organisation_state
 from localdev.xero.accounting.records import WriteContext
 from localdev.xero.accounting.tenancy import books_of, set_up
 from localdev.xero.context import services
-from localdev.xero.faults import Fault
-from localdev.xero.serialize import iso, organisation_json, snapshot
+from localdev.xero.serialize import organisation_json, snapshot
 
-blueprint = Blueprint("xero_controls", __name__, url_prefix="/_emulator")
+# Reset, clock, calls and faults come from the kit; Xero's organisations, seeding and
+# rate limits follow.
+blueprint = control_blueprint("xero_controls", __name__)
 
 
 def _bad_request(message: str) -> Response:
-    response = jsonify({"error": message})
-    response.status_code = 400
-    return response
+    return services().kit.errors.refused(message)
 
 
 def _not_found(tenant_id: str) -> Response:
     response = jsonify({"error": f"no organisation {tenant_id}"})
     response.status_code = 404
     return response
-
-
-def _json_body() -> dict[str, Any] | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
-
-
-def _clock_json() -> dict[str, Any]:
-    clock = services().clock
-    return {"now": iso(clock.now()), "offset_seconds": clock.offset_seconds}
-
-
-@blueprint.post("/reset")
-def reset() -> Response:
-    services().reset()
-    return jsonify({"reset": True})
-
-
-@blueprint.get("/clock")
-def get_clock() -> Response:
-    return jsonify(_clock_json())
-
-
-@blueprint.post("/clock")
-def advance_clock() -> Response:
-    body = _json_body()
-    seconds = None if body is None else body.get("advance_seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        return _bad_request("advance_seconds must be a non-negative number")
-    services().clock.advance(seconds)
-    return jsonify(_clock_json())
 
 
 @blueprint.get("/organisations")
@@ -71,7 +38,7 @@ def list_organisations() -> Response:
 
 @blueprint.post("/organisations")
 def create_organisation() -> Response:
-    body = _json_body()
+    body = json_object()
     name = None if body is None else body.get("name")
     tenant_id = None if body is None else body.get("tenantId")
     tenant_type = "ORGANISATION" if body is None else body.get("tenantType", "ORGANISATION")
@@ -113,7 +80,7 @@ def seed_organisation(tenant_id: str) -> Response:
     organisation = svc.state.organisation(tenant_id)
     if organisation is None:
         return _not_found(tenant_id)
-    body = _json_body()
+    body = json_object()
     if body is None:
         return _bad_request('expected an object like {"Contacts": [...]}')
     books = books_of(svc.state, svc.clock, organisation)
@@ -137,7 +104,7 @@ def get_limits() -> Response:
 @blueprint.post("/limits")
 def set_limits() -> Response:
     """Change any of concurrent, per_minute, per_day, app_per_minute (reset restores them)."""
-    body = _json_body()
+    body = json_object()
     if body is None:
         return _bad_request("expected a JSON object")
     try:
@@ -150,36 +117,6 @@ def set_limits() -> Response:
 @blueprint.get("/state")
 def get_state() -> Response:
     body = snapshot(services().state)
-    body["clock"] = _clock_json()
-    body["faults"] = [fault.to_json() for fault in services().faults.list()]
+    body["clock"] = services().kit.clock_json()
+    body["faults"] = [fault.to_json() for fault in services().kit.faults.list()]
     return jsonify(body)
-
-
-@blueprint.get("/calls")
-def get_calls() -> Response:
-    return jsonify(dict(services().calls.snapshot()))
-
-
-@blueprint.get("/faults")
-def list_faults() -> Response:
-    return jsonify([fault.to_json() for fault in services().faults.list()])
-
-
-@blueprint.post("/faults")
-def add_fault() -> Response:
-    body = _json_body()
-    if body is None:
-        return _bad_request("expected a JSON object")
-    try:
-        fault = services().faults.add_fault(Fault.from_json(body))
-    except ValueError as error:
-        return _bad_request(str(error))
-    response = jsonify(fault.to_json())
-    response.status_code = 201
-    return response
-
-
-@blueprint.delete("/faults")
-def clear_faults() -> Response:
-    services().faults.clear()
-    return Response(status=204)

@@ -10,22 +10,21 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from localdev.emukit import Clock, EmulatorKit
 from localdev.xero.accounting import writes
 from localdev.xero.accounting.books import Books
 from localdev.xero.accounting.dates import to_millis
-from localdev.xero.accounting.idempotency import IdempotencyStore
+from localdev.xero.accounting.idempotency import XeroIdempotency
 from localdev.xero.accounting.limits import RateLimiter, RateLimits, limits_from_environment
 from localdev.xero.accounting.readback import organisation_state
 from localdev.xero.accounting.records import WriteContext
 from localdev.xero.accounting.tenancy import books_of, set_up
 from localdev.xero.app import create_app
-from localdev.xero.calls import CallCounter
-from localdev.xero.clock import Clock
 from localdev.xero.context import Services
-from localdev.xero.faults import FaultRegistry
+from localdev.xero.errors import XeroErrorBodies
 from localdev.xero.models import Connection, Grant, Organisation, RegisteredApp
 from localdev.xero.oauth import OAuthService
-from localdev.xero.serialize import snapshot
+from localdev.xero.serialize import iso, snapshot
 from localdev.xero.state import EmulatorState
 
 DEFAULT_CLIENT_ID = "loc8-local-client"
@@ -52,7 +51,7 @@ def _check_redirect_uris(uris: Iterable[str]) -> tuple[str, ...]:
 class XeroEmulator:
     """An in-process Xero: identity service plus the Accounting API.
 
-    ``app`` is the WSGI app (serve it with ``localdev.serving.serve_in_thread`` or use
+    ``app`` is the WSGI app (serve it with ``localdev.emukit.serve_in_thread`` or use
     ``app.test_client()``); the other attributes are the controls the HTTP
     ``/_emulator/*`` endpoints expose too.
     """
@@ -75,21 +74,19 @@ class XeroEmulator:
             redirect_uris=_check_redirect_uris(redirect_uris),
             name=app_name,
         )
-        self.clock = clock or Clock()
+        self._kit = EmulatorKit(XeroErrorBodies(), iso, clock=clock or Clock())
+        self.clock = self._kit.clock
+        self.faults = self._kit.faults
         self.state = EmulatorState(registered)
-        self.faults = FaultRegistry()
-        self._calls = CallCounter()
         self.oauth = OAuthService(self.state, self.clock)
         # Xero's real limits unless told otherwise; see RateLimits and /_emulator/limits.
         self.limits = RateLimiter(limits or RateLimits(), self.clock)
         self._services = Services(
             state=self.state,
-            clock=self.clock,
+            kit=self._kit,
             oauth=self.oauth,
-            faults=self.faults,
-            calls=self._calls,
             limits=self.limits,
-            idempotency=IdempotencyStore(self.clock),
+            idempotency=XeroIdempotency(self.clock),
         )
         self.app: Flask = create_app(self._services)
         self._services.set_up_books()
@@ -117,7 +114,7 @@ class XeroEmulator:
     @property
     def calls(self) -> Counter[str]:
         """Requests received per "METHOD /path-template" (a copy; missing keys read as 0)."""
-        return self._calls.snapshot()
+        return self._kit.calls.snapshot()
 
     def add_organisation(
         self,

@@ -6,6 +6,8 @@ import uuid
 
 from flask import Response, jsonify
 
+from localdev.emukit import status_phrase
+
 
 class OAuthError(Exception):
     """An RFC 6749 error from the token or revocation endpoint."""
@@ -53,3 +55,22 @@ def problem_response(status: int, title: str, detail: str) -> Response:
 
 def unauthorized_response(error: BearerError) -> Response:
     return problem_response(401, "Unauthorized", error.detail)
+
+
+class XeroErrorBodies:
+    """The emulator kit's answers for Xero: a plain-text page for an injected failure
+    (what Xero's edge answers when it is down), `{"error": ...}` for a refused control."""
+
+    json_type = "application/json"
+
+    def injected(self, status: int) -> Response:
+        return Response(
+            f"{status} {status_phrase(status)} (injected by the Xero emulator)\n",
+            status=status,
+            mimetype="text/plain",
+        )
+
+    def refused(self, message: str, field: str | None = None) -> Response:
+        response = jsonify({"error": message})
+        response.status_code = 400
+        return response

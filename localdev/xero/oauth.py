@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from localdev.emukit import Clock
 from localdev.xero import tokens
-from localdev.xero.clock import Clock
 from localdev.xero.errors import BearerError, OAuthError
 from localdev.xero.models import (
     AccessToken,

@@ -14,9 +14,9 @@ import pytest
 import requests
 
 from chalicelib.adapters.loc8 import Loc8HttpApi, RetryPolicy
+from localdev.emukit import Clock
 from localdev.loc8 import CustomerIn, Loc8Emulator, TaxTypeIn
 from localdev.serving import RunningServer, serve_in_thread
-from localdev.xero.clock import Clock
 from tests.loc8.contract import checked_session
 
 TOKEN = "test-loc8-service-token"

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from localdev.emukit import Clock
 from localdev.loc8 import DEMO_TENANT_ID, Loc8Emulator
 from localdev.loc8.seed import SEED_AS_OF
-from localdev.xero.clock import Clock
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import requests
 
-from localdev.serving import serve_in_thread
+from localdev.emukit.serving import public_url, serve_in_thread
 
 
 def hello_app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -31,3 +31,10 @@ def test_context_manager_stops_the_server() -> None:
         assert requests.get(server.url, timeout=5).status_code == 200
     with pytest.raises(requests.ConnectionError):
         requests.get(server.url, timeout=5)
+
+
+def test_public_url_is_reachable_from_this_machine() -> None:
+    assert public_url("0.0.0.0", 8101) == "http://127.0.0.1:8101"  # noqa: S104 - a wildcard bind
+    assert public_url("", 8101) == "http://127.0.0.1:8101"
+    assert public_url("::1", 8101) == "http://[::1]:8101"
+    assert public_url("localhost", 8101) == "http://localhost:8101"

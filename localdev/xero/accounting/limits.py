@@ -9,19 +9,15 @@ limit is refused with 429, `Retry-After` (seconds until the window frees a slot)
 
 from __future__ import annotations
 
-import math
 import os
 import threading
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from localdev.emukit import DAY, MINUTE, Clock, RollingWindow
 from localdev.xero.accounting.problems import rate_limited
-from localdev.xero.clock import Clock
 
-MINUTE = 60.0
-DAY = 86_400.0
 ConnectionKey = tuple[str, str]  # (tenant_id, client_id)
 
 _ENV = {
@@ -79,17 +75,8 @@ class Remaining:
 @dataclass
 class _Connection:
     in_flight: int = 0
-    minute: deque[float] = field(default_factory=deque)
-    day: deque[float] = field(default_factory=deque)
-
-
-def _expire(window: deque[float], now: float, length: float) -> None:
-    while window and window[0] <= now - length:
-        window.popleft()
-
-
-def _wait(window: deque[float], now: float, length: float) -> int:
-    return max(1, math.ceil(window[0] + length - now))
+    minute: RollingWindow = field(default_factory=lambda: RollingWindow(MINUTE))
+    day: RollingWindow = field(default_factory=lambda: RollingWindow(DAY))
 
 
 class RateLimiter:
@@ -98,7 +85,7 @@ class RateLimiter:
         self._limits = limits
         self._clock = clock
         self._connections: dict[ConnectionKey, _Connection] = {}
-        self._app: dict[str, deque[float]] = {}
+        self._app: dict[str, RollingWindow] = {}
         self._changed = threading.Condition()
 
     @property
@@ -116,22 +103,19 @@ class RateLimiter:
         limits = self._limits
         with self._changed:
             connection = self._connections.setdefault(key, _Connection())
-            app = self._app.setdefault(key[1], deque())
-            _expire(connection.minute, now, MINUTE)
-            _expire(connection.day, now, DAY)
-            _expire(app, now, MINUTE)
+            app = self._app.setdefault(key[1], RollingWindow(MINUTE))
             remaining = Remaining(
-                day=limits.per_day - len(connection.day),
-                minute=limits.per_minute - len(connection.minute),
-                app_minute=limits.app_per_minute - len(app),
+                day=limits.per_day - connection.day.count(now),
+                minute=limits.per_minute - connection.minute.count(now),
+                app_minute=limits.app_per_minute - app.count(now),
             )
             problem: tuple[str, int] | None = None
             if remaining.day <= 0:
-                problem = ("day", _wait(connection.day, now, DAY))
+                problem = ("day", connection.day.seconds_until_free(now))
             elif remaining.app_minute <= 0:
-                problem = ("appminute", _wait(app, now, MINUTE))
+                problem = ("appminute", app.seconds_until_free(now))
             elif remaining.minute <= 0:
-                problem = ("minute", _wait(connection.minute, now, MINUTE))
+                problem = ("minute", connection.minute.seconds_until_free(now))
             elif connection.in_flight >= limits.concurrent:
                 problem = ("concurrent", 1)
             if problem is not None:
@@ -139,9 +123,9 @@ class RateLimiter:
                 error.headers.update(remaining.headers())
                 raise error
             connection.in_flight += 1
-            connection.minute.append(now)
-            connection.day.append(now)
-            app.append(now)
+            connection.minute.record(now)
+            connection.day.record(now)
+            app.record(now)
             self._changed.notify_all()
             return Remaining(remaining.day - 1, remaining.minute - 1, remaining.app_minute - 1)
 
@@ -172,15 +156,13 @@ class RateLimiter:
         with self._changed:
             connections = []
             for (tenant_id, client_id), connection in self._connections.items():
-                _expire(connection.minute, now, MINUTE)
-                _expire(connection.day, now, DAY)
                 connections.append(
                     {
                         "tenantId": tenant_id,
                         "clientId": client_id,
                         "inFlight": connection.in_flight,
-                        "lastMinute": len(connection.minute),
-                        "lastDay": len(connection.day),
+                        "lastMinute": connection.minute.count(now),
+                        "lastDay": connection.day.count(now),
                     }
                 )
             return {"limits": self._limits.to_json(), "connections": connections}

@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, request
 
 from localdev.xero.accounting import gate, inputs, items, payments, writes
 from localdev.xero.accounting.dates import to_millis
-from localdev.xero.accounting.idempotency import fingerprint
+from localdev.xero.accounting.idempotency import request_fingerprint
 from localdev.xero.accounting.listing import flag, list_page, parse_query
 from localdev.xero.accounting.paths import CaseInsensitivePaths
 from localdev.xero.accounting.problems import (
@@ -105,7 +105,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return view(**kwargs)
-        request_print = fingerprint(
+        request_print = request_fingerprint(
             request.method, request.path, request.query_string.decode(), request.get_data()
         )
         return services().idempotency.run(gate.caller().connection, key, request_print, run)

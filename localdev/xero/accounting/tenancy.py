@@ -3,10 +3,10 @@ side's reset() drops them together with the organisation."""
 
 from __future__ import annotations
 
+from localdev.emukit import Clock
 from localdev.xero.accounting.books import Books
 from localdev.xero.accounting.chart import new_books
 from localdev.xero.accounting.dates import to_millis
-from localdev.xero.clock import Clock
 from localdev.xero.models import Organisation
 from localdev.xero.state import DEMO_TENANT_ID, EmulatorState
 

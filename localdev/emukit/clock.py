@@ -1,4 +1,5 @@
-"""A clock the tests can move forward, so token lifetimes are testable without sleeping."""
+"""A clock the tests can move forward, so lifetimes and rate windows are testable without
+sleeping."""
 
 from __future__ import annotations
 

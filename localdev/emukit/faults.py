@@ -12,8 +12,11 @@ Modes:
 
 ``latency_ms`` applies before any mode. ``times`` counts down per matching request;
 ``None`` keeps the fault until cleared. Clearing the faults also wakes every request
-still waiting out a latency, so a test can hold requests open (e.g. to fill Xero's
+still waiting out a latency, so a test can hold requests open (e.g. to fill a
 concurrency limit) and let them go without sleeping.
+
+What the injected answers say is the emulator's choice (`ErrorBodies`); a lost reply
+is always the HTML page a gateway in front of the service would send.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, g, request
 
-from localdev.xero.calls import CONTROL_PREFIX, route_template, to_template
+from localdev.emukit.calls import CONTROL_PREFIX, route_template, to_template
+from localdev.emukit.errors import ErrorBodies, status_phrase
 
 MODES = ("respond", "delay", "commit_then_drop", "commit_then_close")
 _DEFAULT_STATUS = {"respond": 503, "commit_then_drop": 504, "commit_then_close": 504}
@@ -120,11 +123,24 @@ def _typed(payload: Mapping[str, Any], key: str, kind: type, default: Any) -> An
     return value
 
 
+@dataclass(frozen=True)
+class Held:
+    """A fault taken by one request, and the release that request waits on.
+
+    The release is the one current when the fault was taken, so a clear that lands
+    between taking the fault and starting to wait still lets the request go.
+    """
+
+    fault: Fault
+    released: threading.Event
+
+
 class FaultRegistry:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._released = threading.Event()
+        self._held = 0
 
     def add(
         self,
@@ -151,94 +167,107 @@ class FaultRegistry:
         return self.add_fault(fault)
 
     def add_fault(self, fault: Fault) -> Fault:
-        with self._lock:
+        with self._changed:
             self._faults.append(fault)
         return fault
 
-    def take(self, method: str, path: str, template: str) -> Fault | None:
+    def take(self, method: str, path: str, template: str) -> Held | None:
         """The first matching fault, consuming one of its ``times``."""
-        with self._lock:
+        with self._changed:
             for fault in self._faults:
                 if fault.matches(method, path, template):
                     if fault.times is not None:
                         fault.times -= 1
                         if fault.times == 0:
                             self._faults.remove(fault)
-                    return fault
+                    return Held(fault, self._released)
         return None
 
     def list(self) -> list[Fault]:
-        with self._lock:
+        with self._changed:
             return list(self._faults)
 
     def clear(self) -> None:
-        with self._lock:
+        """Forget every fault and release every request still waiting out a latency."""
+        with self._changed:
             self._faults.clear()
             released, self._released = self._released, threading.Event()
         released.set()
 
-    def wait(self, latency_ms: int) -> None:
-        """Sit out a fault's latency, or less if the faults are cleared meanwhile."""
-        with self._lock:
-            released = self._released
-        released.wait(latency_ms / 1000)
+    @property
+    def held(self) -> int:
+        """Requests waiting out a fault's latency right now."""
+        with self._changed:
+            return self._held
+
+    def wait_until_held(self, count: int, timeout: float = 5.0) -> bool:
+        """Block until ``count`` requests are waiting out a latency (for tests that hold
+        requests open and then clear the faults); False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._held >= count, timeout)
+
+    def sit_out(self, held: Held) -> None:
+        """Wait the fault's ``latency_ms``, or less if the faults are cleared meanwhile."""
+        if not held.fault.latency_ms:
+            return
+        self._count_held(+1)
+        try:
+            held.released.wait(held.fault.latency_ms / 1000)
+        finally:
+            self._count_held(-1)
+
+    def _count_held(self, change: int) -> None:
+        with self._changed:
+            self._held += change
+            self._changed.notify_all()
 
 
-def _status_phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def _respond(fault: Fault) -> Response:
+def _respond(fault: Fault, errors: ErrorBodies) -> Response:
     status = fault.status or 503
     if fault.body is None:
-        response = Response(
-            f"{status} {_status_phrase(status)} (injected by the Xero emulator)\n",
-            status=status,
-            mimetype="text/plain",
-        )
+        response = errors.injected(status)
     elif isinstance(fault.body, str):
         response = Response(fault.body, status=status, mimetype="text/plain")
     else:
-        response = Response(json.dumps(fault.body), status=status, mimetype="application/json")
+        response = Response(json.dumps(fault.body), status=status, mimetype=errors.json_type)
     response.headers.update(fault.headers)
     return response
 
 
 def _lost_reply(fault: Fault) -> Response:
     status = fault.status or 504
-    phrase = _status_phrase(status)
-    title = f"{status} {phrase}"
+    title = f"{status} {status_phrase(status)}"
     html = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>\n"
     response = Response(html, status=status, mimetype="text/html")
     response.headers.update(fault.headers)
     return response
 
 
-def install(app: Flask, faults: FaultRegistry) -> None:
-    """Apply matching faults around the real handlers (install after the other hooks)."""
+_AFTER_THE_WORK = "emukit_fault"  # flask.g key: the fault to apply to the handler's answer
+
+
+def inject_faults(app: Flask, faults: FaultRegistry, errors: ErrorBodies) -> None:
+    """Apply matching faults around the real handlers. Install it after the service's
+    own checks, so e.g. a delayed request holds its concurrency slot while it waits."""
 
     @app.before_request
     def _before() -> Response | None:
         if request.path.startswith(CONTROL_PREFIX):
             return None
-        template = route_template(app, request)
-        fault = faults.take(request.method, request.path, template)
-        if fault is None:
+        held = faults.take(request.method, request.path, route_template(app, request))
+        if held is None:
             return None
-        if fault.latency_ms:
-            faults.wait(fault.latency_ms)
+        faults.sit_out(held)
+        fault = held.fault
         if fault.mode == "respond":
-            return _respond(fault)
+            return _respond(fault, errors)
         if fault.mode != "delay":
-            g.xero_fault = fault
+            setattr(g, _AFTER_THE_WORK, fault)
         return None
 
     @app.after_request
     def _after(response: Response) -> Response:
-        fault: Fault | None = g.pop("xero_fault", None)
+        fault: Fault | None = g.pop(_AFTER_THE_WORK, None)
         if fault is None:
             return response
         sock = request.environ.get("werkzeug.socket")

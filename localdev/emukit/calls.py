@@ -21,7 +21,7 @@ def to_template(path: str) -> str:
 def route_template(app: Flask, request: Request) -> str:
     """The canonical template of the matched route, or the raw path if none matched.
 
-    Aliases (e.g. /Connections next to /connections, as Xero's paths are
+    Aliases (e.g. /Connections next to /connections, for a service whose paths are
     case-insensitive) are folded into the endpoint's first rule so counts add up.
     """
     rule = request.url_rule
@@ -49,8 +49,9 @@ class CallCounter:
             self._counts.clear()
 
 
-def install(app: Flask, counter: CallCounter) -> None:
-    """Count every request; registered first so refused requests (401, 429...) count too."""
+def count_calls(app: Flask, counter: CallCounter) -> None:
+    """Count every request; register it before the service's own checks so refused
+    requests (401, 429...) count too."""
 
     @app.before_request
     def _count() -> None:
