@@ -20,7 +20,7 @@ from localdev.emukit.idempotency import (
     fingerprint,
     successes_only,
 )
-from localdev.emukit.kit import EmulatorKit
+from localdev.emukit.kit import EmulatorKit, KitServices, current_services
 from localdev.emukit.serving import (
     RunningServer,
     public_url,
@@ -42,10 +42,12 @@ __all__ = [
     "FaultRegistry",
     "IdempotencyStore",
     "KeyReused",
+    "KitServices",
     "RollingWindow",
     "RunningServer",
     "canonical_json",
     "control_blueprint",
+    "current_services",
     "every_answer",
     "fingerprint",
     "json_object",

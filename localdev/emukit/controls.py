@@ -13,7 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from localdev.emukit.calls import CONTROL_PREFIX
 from localdev.emukit.faults import Fault
-from localdev.emukit.kit import attached
+from localdev.emukit.kit import EmulatorKit, KitServices, current_services
 
 
 def json_object() -> dict[str, Any] | None:
@@ -28,17 +28,21 @@ def _created(body: Any) -> Response:
     return response
 
 
+def _kit() -> EmulatorKit:
+    return current_services(KitServices).kit
+
+
 def reset() -> Response:
-    attached().reset()
+    current_services(KitServices).reset()
     return jsonify({"reset": True})
 
 
 def get_clock() -> Response:
-    return jsonify(attached().kit.clock_json())
+    return jsonify(_kit().clock_json())
 
 
 def advance_clock() -> Response:
-    kit = attached().kit
+    kit = _kit()
     body = json_object()
     if body is None:
         return kit.errors.refused("expected a JSON object")
@@ -52,15 +56,15 @@ def advance_clock() -> Response:
 
 
 def get_calls() -> Response:
-    return jsonify(dict(attached().kit.calls.snapshot()))
+    return jsonify(dict(_kit().calls.snapshot()))
 
 
 def list_faults() -> Response:
-    return jsonify([fault.to_json() for fault in attached().kit.faults.list()])
+    return jsonify([fault.to_json() for fault in _kit().faults.list()])
 
 
 def add_fault() -> Response:
-    kit = attached().kit
+    kit = _kit()
     body = json_object()
     if body is None:
         return kit.errors.refused("expected a JSON object")
@@ -72,7 +76,7 @@ def add_fault() -> Response:
 
 
 def clear_faults() -> Response:
-    attached().kit.faults.clear()
+    _kit().faults.clear()
     return Response(status=204)
 
 

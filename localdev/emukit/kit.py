@@ -1,11 +1,12 @@
-"""EmulatorKit: the parts every emulator shares, bundled and attached to its Flask app."""
+"""EmulatorKit: the parts every emulator shares; KitServices: how a request reaches them
+(and the emulator's own services) through the Flask app."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
@@ -31,11 +32,6 @@ class EmulatorKit:
     calls: CallCounter = field(default_factory=CallCounter)
     faults: FaultRegistry = field(default_factory=FaultRegistry)
 
-    def attach(self, app: Flask, reset: Callable[[], None]) -> None:
-        """Make the kit reachable from the app's requests; ``reset`` is the emulator's
-        whole reset (it calls `reset_shared` for the kit's part)."""
-        app.extensions[_EXTENSION_KEY] = _Attached(self, reset)
-
     def count_calls(self, app: Flask) -> None:
         count_calls(app, self.calls)
 
@@ -56,10 +52,30 @@ class EmulatorKit:
 
 
 @dataclass(frozen=True)
-class _Attached:
+class KitServices:
+    """What an emulator's requests reach: the kit, plus the fields a subclass adds
+    (its state, limits...). One object per app, stored on the Flask app."""
+
     kit: EmulatorKit
-    reset: Callable[[], None]
+
+    @property
+    def clock(self) -> Clock:
+        return self.kit.clock
+
+    def attach(self, app: Flask) -> None:
+        app.extensions[_EXTENSION_KEY] = self
+
+    def reset(self) -> None:
+        """Back to the start. A subclass resets its own state, then calls this."""
+        self.kit.reset_shared()
 
 
-def attached() -> _Attached:
-    return current_app.extensions[_EXTENSION_KEY]
+S = TypeVar("S", bound=KitServices)
+
+
+def current_services(kind: type[S]) -> S:
+    """The services of the app handling the current request."""
+    found = current_app.extensions[_EXTENSION_KEY]
+    if not isinstance(found, kind):
+        raise TypeError(f"this app's services are {type(found).__name__}, not {kind.__name__}")
+    return found

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, request
 
-from localdev.emukit import control_blueprint
+from localdev.emukit import control_blueprint, json_object
 from localdev.loc8.api import json_response
 from localdev.loc8.context import services
 from localdev.loc8.problems import bad_request
@@ -23,8 +23,8 @@ blueprint = control_blueprint("loc8_controls", __name__)
 
 
 def _json_object() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    body = json_object()
+    if body is None:
         raise bad_request("expected a JSON object")
     return body
 

@@ -1,42 +1,29 @@
-"""How blueprints reach the emulator's services: one object stored on the Flask app."""
+"""How blueprints reach the emulator's services: the kit's plus its own, stored on the app."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app
-
-from localdev.emukit import Clock, EmulatorKit
+from localdev.emukit import KitServices, current_services
 from localdev.xero.accounting.idempotency import XeroIdempotency
 from localdev.xero.accounting.limits import RateLimiter
 from localdev.xero.accounting.tenancy import books_of
 from localdev.xero.oauth import OAuthService
 from localdev.xero.state import EmulatorState
 
-_EXTENSION_KEY = "localdev.xero"
-
 
 @dataclass(frozen=True)
-class Services:
+class Services(KitServices):
     state: EmulatorState
-    kit: EmulatorKit
     oauth: OAuthService
     limits: RateLimiter
     idempotency: XeroIdempotency
-
-    @property
-    def clock(self) -> Clock:
-        return self.kit.clock
-
-    def attach(self, app: Flask) -> None:
-        app.extensions[_EXTENSION_KEY] = self
-        self.kit.attach(app, self.reset)
 
     def reset(self) -> None:
         """Demo organisation only (its books rebuilt on first use), no consents/tokens,
         no faults, zero counts, rate limits and idempotency keys forgotten, clock offset 0."""
         self.state.reset()
-        self.kit.reset_shared()
+        super().reset()
         self.limits.reset()
         self.idempotency.clear()
         self.set_up_books()
@@ -49,4 +36,4 @@ class Services:
 
 
 def services() -> Services:
-    return current_app.extensions[_EXTENSION_KEY]
+    return current_services(Services)

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 import pytest
 
 from localdev.emukit import Clock, RunningServer, serve_in_thread
-from tests.emukit.toy import START, Toy, create_toy
+from tests.emukit.toy import START, ToyServices, create_app, toy_services
 
 
 @pytest.fixture
-def toy() -> Toy:
-    return create_toy(Clock(frozen_at=START))
+def toy() -> ToyServices:
+    return toy_services(Clock(frozen_at=START))
 
 
 @pytest.fixture
-def server(toy: Toy) -> Iterator[RunningServer]:
-    with serve_in_thread(toy.app) as running:
+def server(toy: ToyServices) -> Iterator[RunningServer]:
+    with serve_in_thread(create_app(toy)) as running:
         yield running

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, Response, jsonify
 
-from localdev.emukit import Clock, EmulatorKit, control_blueprint
+from localdev.emukit import Clock, EmulatorKit, KitServices, control_blueprint
 
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -30,25 +30,20 @@ class ToyErrorBodies:
         return response
 
 
-@dataclass
-class Toy:
-    kit: EmulatorKit
-    app: Flask
+@dataclass(frozen=True)
+class ToyServices(KitServices):
+    """The kit plus the toy's one resource."""
+
     notes: list[str] = field(default_factory=list)
-    resets: int = 0
 
     def reset(self) -> None:
         self.notes.clear()
-        self.resets += 1
-        self.kit.reset_shared()
+        super().reset()
 
 
-def create_toy(clock: Clock) -> Toy:
-    kit = EmulatorKit(
-        ToyErrorBodies(), lambda moment: moment.strftime("%Y%m%dT%H%M%S"), clock=clock
-    )
-    toy = Toy(kit, Flask(__name__))
-    kit.attach(toy.app, toy.reset)
+def create_app(services: ToyServices) -> Flask:
+    app = Flask(__name__)
+    services.attach(app)
 
     notes = Blueprint("notes", __name__, url_prefix="/notes")
 
@@ -58,8 +53,8 @@ def create_toy(clock: Clock) -> Toy:
 
     @notes.post("")
     def add_note() -> Response:
-        toy.notes.append("note")
-        response = jsonify({"count": len(toy.notes)})
+        services.notes.append("note")
+        response = jsonify({"count": len(services.notes)})
         response.status_code = 201
         return response
 
@@ -67,10 +62,18 @@ def create_toy(clock: Clock) -> Toy:
 
     @controls.get("/notes")
     def count_notes() -> Response:
-        return jsonify({"count": len(toy.notes)})
+        return jsonify({"count": len(services.notes)})
 
-    toy.app.register_blueprint(notes)
-    toy.app.register_blueprint(controls)
-    kit.count_calls(toy.app)
-    kit.inject_faults(toy.app)
-    return toy
+    app.register_blueprint(notes)
+    app.register_blueprint(controls)
+    # Count first, then the service's own checks (none here), then faults.
+    services.kit.count_calls(app)
+    services.kit.inject_faults(app)
+    return app
+
+
+def toy_services(clock: Clock) -> ToyServices:
+    def timestamp(moment: datetime) -> str:
+        return moment.strftime("%Y%m%dT%H%M%S")
+
+    return ToyServices(kit=EmulatorKit(ToyErrorBodies(), timestamp, clock=clock))
