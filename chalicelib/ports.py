@@ -51,8 +51,11 @@ class IntegrationRepo(Protocol):
 
     def list(self, tenant_id: str, include_disconnected: bool = False) -> list[Integration]: ...
 
-    def active_pages(self, page_size: int = 100) -> Iterator[list[Integration]]:
-        """Every ACTIVE integration of every tenant, a page at a time."""
+    def active_pages(
+        self, page_size: int = 100
+    ) -> Iterator[list[tuple[Integration, datetime | None]]]:
+        """Every ACTIVE integration of every tenant, a page at a time, each with the
+        time its job slot is held until (None when it has none)."""
 
     def save(self, integration: Integration) -> None:
         """Write changes if nobody saved since it was read, else `ConcurrentUpdate`.

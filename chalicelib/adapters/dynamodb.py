@@ -14,6 +14,12 @@ GSI1 = "GSI1"
 GSI1PK = "GSI1PK"
 GSI1SK = "GSI1SK"
 TTL_ATTRIBUTE = "expires_at_epoch"
+# GSI1's one partition: ACTIVE integrations, each followed by its job slot while held.
+FAN_OUT_INDEX_KEY = "STATUS#ACTIVE"
+
+
+def fan_out_sort_key(tenant_id: str, integration_id: str) -> str:
+    return f"{tenant_id}#{integration_id}"
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -30,8 +36,9 @@ def table_definition(table_name: str) -> dict[str, Any]:
         ],
         "GlobalSecondaryIndexes": [
             {
-                # Sparse: only ACTIVE integrations carry GSI1 keys, so the scheduler's
-                # fan-out reads exactly the integrations it must enqueue.
+                # Sparse: only ACTIVE integrations and held job slots carry GSI1 keys,
+                # a slot sorting right after its integration, so one Query tells the
+                # scheduler's fan-out which integrations to enqueue and which are busy.
                 "IndexName": GSI1,
                 "KeySchema": [
                     {"AttributeName": GSI1PK, "KeyType": "HASH"},

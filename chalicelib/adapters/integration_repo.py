@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb import (
+    FAN_OUT_INDEX_KEY,
     GSI1,
     GSI1PK,
     GSI1SK,
@@ -22,14 +24,14 @@ from chalicelib.adapters.dynamodb import (
     SK,
     DynamoTable,
     condition_failed,
+    fan_out_sort_key,
     json_attribute,
     number_attr,
     string_attr,
 )
+from chalicelib.adapters.sync_runs_repo import SLOT, slot_until
 from chalicelib.domain.errors import AlreadyConnected, ConcurrentUpdate, NotFound
 from chalicelib.domain.integration import Integration, IntegrationStatus
-
-ACTIVE_INDEX_KEY = "STATUS#ACTIVE"
 
 
 def tenant_key(tenant_id: str) -> str:
@@ -120,18 +122,40 @@ class DynamoIntegrationRepo:
             ]
         return sorted(integrations, key=lambda i: i.created_at)
 
-    def active_pages(self, page_size: int = 100) -> Iterator[list[Integration]]:
-        """Every ACTIVE integration of every tenant, a page at a time (sparse GSI1)."""
+    def active_pages(
+        self, page_size: int = 100
+    ) -> Iterator[list[tuple[Integration, datetime | None]]]:
+        """Every ACTIVE integration of every tenant, a page at a time, each with the time
+        its job slot is held until (None when free), from the sparse GSI1 alone."""
         paginator = self._table.client.get_paginator("query")
         pages = paginator.paginate(
             TableName=self._table.name,
             IndexName=GSI1,
             KeyConditionExpression="GSI1PK = :active",
-            ExpressionAttributeValues={":active": string_attr(ACTIVE_INDEX_KEY)},
+            ExpressionAttributeValues={":active": string_attr(FAN_OUT_INDEX_KEY)},
             PaginationConfig={"PageSize": page_size},
         )
+        # The last integration of a page waits: its slot may open the next page.
+        waiting: Integration | None = None
         for page in pages:
-            yield [self._from_item(item) for item in page["Items"]]
+            entries: list[tuple[Integration, datetime | None]] = []
+            for item in page["Items"]:
+                if item[SK]["S"] == SLOT:
+                    # A slot not right after its integration belongs to one no longer ACTIVE.
+                    if waiting is not None and item[PK]["S"] == integration_key(waiting.id):
+                        entries.append((waiting, slot_until(item)))
+                        waiting = None
+                    continue
+                if waiting is not None:
+                    entries.append((waiting, None))
+                waiting = self._from_item(item)
+            if waiting is not None and "LastEvaluatedKey" not in page:
+                entries.append((waiting, None))
+                waiting = None
+            if entries:
+                yield entries
+        if waiting is not None:
+            yield [(waiting, None)]
 
     def save(self, integration: Integration) -> None:
         expected = integration.revision
@@ -201,8 +225,8 @@ class DynamoIntegrationRepo:
             "doc": json_attribute(integration.model_dump(mode="json")),
         }
         if integration.status is IntegrationStatus.ACTIVE:
-            item[GSI1PK] = string_attr(ACTIVE_INDEX_KEY)
-            item[GSI1SK] = string_attr(f"{integration.tenant_id}#{integration.id}")
+            item[GSI1PK] = string_attr(FAN_OUT_INDEX_KEY)
+            item[GSI1SK] = string_attr(fan_out_sort_key(integration.tenant_id, integration.id))
         return item
 
     @staticmethod

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.batch_retry import Backoff, until_processed
 from chalicelib.adapters.dynamodb import (
+    FAN_OUT_INDEX_KEY,
+    GSI1PK,
+    GSI1SK,
     PK,
     SK,
+    TTL_ATTRIBUTE,
     DynamoTable,
     condition_failed,
+    fan_out_sort_key,
     json_attribute,
     number_attr,
     string_attr,
@@ -28,6 +33,11 @@ from chalicelib.domain.errors import ConcurrentUpdate, InvalidRequest, NotFound
 from chalicelib.domain.sync_run import SyncRun
 
 SLOT = "JOBSLOT"
+# How long run history is kept; DynamoDB's TTL then deletes the run (within days).
+RUN_RETENTION = timedelta(days=90)
+# A slot whose holder vanished is deleted (DynamoDB TTL) this long after it expired,
+# so lost slots do not pile up in the fan-out index.
+SLOT_CLEANUP_DELAY = timedelta(days=1)
 CONDITION_FAILED = "ConditionalCheckFailed"
 TRANSACTION_ATTEMPTS = 3
 
@@ -40,6 +50,15 @@ def _epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _epoch_seconds_after_cleanup(slot_until_ms: int) -> int:
+    return slot_until_ms // 1000 + int(SLOT_CLEANUP_DELAY.total_seconds())
+
+
+def slot_until(slot_item: dict[str, Any]) -> datetime:
+    """When a job slot item stops holding its integration."""
+    return datetime.fromtimestamp(int(slot_item["slot_until_ms"]["N"]) / 1000, UTC)
+
+
 def _cancellation_reasons(error: ClientError) -> tuple[dict[str, Any], dict[str, Any]]:
     """The refusal of the slot put and of the run put, in the transaction's order."""
     reasons = error.response.get("CancellationReasons") or [{}, {}]
@@ -47,9 +66,15 @@ def _cancellation_reasons(error: ClientError) -> tuple[dict[str, Any], dict[str,
 
 
 class DynamoSyncRuns:
-    def __init__(self, table: DynamoTable, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self,
+        table: DynamoTable,
+        backoff: Backoff | None = None,
+        retention: timedelta = RUN_RETENTION,
+    ) -> None:
         self._table = table
         self._backoff = backoff or Backoff()
+        self._retention = retention
 
     def queue(self, run: SyncRun, slot_ttl: timedelta) -> tuple[SyncRun, bool]:
         """Record `run` as the integration's job unless one is already queued or running.
@@ -90,13 +115,21 @@ class DynamoSyncRuns:
         raise ConcurrentUpdate("Another request is queueing a sync for this integration; retry.")
 
     def _slot_put(self, run: SyncRun, slot_ttl: timedelta) -> dict[str, Any]:
+        until_ms = _epoch_ms(run.queued_at + slot_ttl)
         return {
             "TableName": self._table.name,
             "Item": {
                 PK: _partition(run.integration_id),
                 SK: string_attr(SLOT),
                 "run_id": string_attr(run.id),
-                "slot_until_ms": number_attr(_epoch_ms(run.queued_at + slot_ttl)),
+                "slot_until_ms": number_attr(until_ms),
+                TTL_ATTRIBUTE: number_attr(_epoch_seconds_after_cleanup(until_ms)),
+                # Right after its integration in the fan-out index, so the scheduler's
+                # Query sees it is busy without reading slots one by one.
+                GSI1PK: string_attr(FAN_OUT_INDEX_KEY),
+                GSI1SK: string_attr(
+                    f"{fan_out_sort_key(run.tenant_id, run.integration_id)}#{SLOT}"
+                ),
             },
             "ConditionExpression": "attribute_not_exists(PK) OR slot_until_ms < :now",
             "ExpressionAttributeValues": {":now": number_attr(_epoch_ms(run.queued_at))},
@@ -135,10 +168,12 @@ class DynamoSyncRuns:
             self._table.client.update_item(
                 TableName=self._table.name,
                 Key={PK: _partition(integration_id), SK: string_attr(SLOT)},
-                UpdateExpression="SET slot_until_ms = :until",
+                UpdateExpression="SET slot_until_ms = :until, #expires = :expires",
                 ConditionExpression="run_id = :run",
+                ExpressionAttributeNames={"#expires": TTL_ATTRIBUTE},
                 ExpressionAttributeValues={
                     ":until": number_attr(_epoch_ms(until)),
+                    ":expires": number_attr(_epoch_seconds_after_cleanup(_epoch_ms(until))),
                     ":run": string_attr(run_id),
                 },
             )
@@ -197,13 +232,14 @@ class DynamoSyncRuns:
         next_cursor = _encode_cursor(last[SK]["S"].removeprefix("RUN#")) if last else None
         return runs, next_cursor
 
-    @staticmethod
-    def _item(run: SyncRun) -> dict[str, Any]:
+    def _item(self, run: SyncRun) -> dict[str, Any]:
+        kept_from = run.finished_at or run.queued_at
         return {
             PK: _partition(run.integration_id),
             SK: string_attr(f"RUN#{run.id}"),
             "status": string_attr(run.status.value),
             "doc": json_attribute(run.model_dump(mode="json")),
+            TTL_ATTRIBUTE: number_attr(int((kept_from + self._retention).timestamp())),
         }
 
 

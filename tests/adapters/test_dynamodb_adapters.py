@@ -148,3 +148,35 @@ def test_a_slot_left_by_an_interrupted_disconnect_is_taken_over(repo):
     with pytest.raises(AlreadyConnected) as refused:
         repo.add(new())
     assert refused.value.existing_id == second.id
+
+
+def activated(tenant: str) -> Integration:
+    integration = new(tenant)
+    integration.grant([Organisation(id=f"o-{tenant}", name=tenant)], NOW)
+    integration.status = IntegrationStatus.ACTIVE
+    return integration
+
+
+def hold_slot(integration: Integration, until: datetime) -> None:
+    from chalicelib.adapters.sync_runs_repo import DynamoSyncRuns
+    from chalicelib.domain.sync_run import RunTrigger, SyncRun
+
+    run = SyncRun.queue(integration.id, integration.tenant_id, RunTrigger.MANUAL, NOW)
+    DynamoSyncRuns(DynamoTable(TABLE)).queue(run, until - NOW)
+
+
+def test_the_fan_out_index_pairs_each_integration_with_its_held_slot(repo):
+    idle, busy, paused = activated("t1"), activated("t2"), activated("t3")
+    for integration in (idle, busy, paused):
+        repo.add(integration)
+        hold_slot(integration, NOW + timedelta(hours=2)) if integration is not idle else None
+    paused.status = IntegrationStatus.PAUSED
+    repo.save(paused)
+
+    # Pages of two items: t1, t2 | t2's slot, t3's orphan slot: the slot opens a page.
+    pages = list(repo.active_pages(page_size=2))
+
+    assert [[(i.id, until) for i, until in page] for page in pages] == [
+        [(idle.id, None)],
+        [(busy.id, NOW + timedelta(hours=2))],
+    ]

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from chalicelib.adapters.dynamodb import PK, SK, DynamoTable
+from chalicelib.adapters.dynamodb import PK, SK, TTL_ATTRIBUTE, DynamoTable
 from chalicelib.adapters.sync_runs_repo import DynamoSyncRuns
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.sync_run import RunTrigger, SyncRun
@@ -105,3 +105,40 @@ def test_a_transaction_conflict_is_retried_then_reported_as_a_concurrent_update(
     always = DynamoSyncRuns(DynamoTable(TABLE, ConflictingFirst(boto3.client("dynamodb"), 99)))
     with pytest.raises(ConcurrentUpdate):
         always.queue(manual_run(integration_id="int-2"), SLOT_TTL)
+
+
+def stored_expiry(run: SyncRun) -> int:
+    item = boto3.client("dynamodb").get_item(
+        TableName=TABLE,
+        Key={PK: {"S": f"INTEGRATION#{run.integration_id}"}, SK: {"S": f"RUN#{run.id}"}},
+    )["Item"]
+    return int(item[TTL_ATTRIBUTE]["N"])
+
+
+def test_a_run_expires_its_retention_after_it_was_queued_then_after_it_finished(aws):
+    runs = DynamoSyncRuns(DynamoTable(TABLE), retention=timedelta(days=90))
+    run = manual_run()
+    runs.queue(run, SLOT_TTL)
+    assert stored_expiry(run) == int((NOW + timedelta(days=90)).timestamp())
+
+    run.finished_at = NOW + timedelta(hours=5)
+    runs.save(run)
+    assert stored_expiry(run) == int((NOW + timedelta(days=90, hours=5)).timestamp())
+
+
+def test_history_pages_on_past_a_run_that_expired_under_the_cursor(runs):
+    queued = [manual_run(NOW + timedelta(minutes=minute)) for minute in range(5)]
+    for run in queued:
+        runs.queue(run, SLOT_TTL)
+        runs.release_slot(run.integration_id, run.id)
+    newest_first = [run.id for run in reversed(queued)]
+
+    first, cursor = runs.list("int-1", 2, None)
+    assert [run.id for run in first] == newest_first[:2]
+    # TTL removes the run the cursor names before the client asks for the next page.
+    boto3.client("dynamodb").delete_item(
+        TableName=TABLE, Key={PK: {"S": "INTEGRATION#int-1"}, SK: {"S": f"RUN#{first[-1].id}"}}
+    )
+    rest, cursor = runs.list("int-1", 10, cursor)
+    assert [run.id for run in rest] == newest_first[2:]
+    assert cursor is None
