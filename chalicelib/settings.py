@@ -73,8 +73,6 @@ class Settings(BaseSettings):
     sync_time_reserve_seconds: float = Field(default=45.0, ge=0)
     # Run history is deleted (DynamoDB TTL) this long after a run finished or was queued.
     sync_run_retention_days: int = Field(default=90, ge=1)
-    # Run history is deleted (DynamoDB TTL) this long after a run finished or was queued.
-    sync_run_retention_days: int = Field(default=90, ge=1)
     http_connect_timeout_seconds: float = Field(default=3.05, gt=0)
     http_read_timeout_seconds: float = Field(default=10.0, gt=0)
     secret_cache_seconds: int = Field(default=300, ge=0)
