@@ -3,14 +3,43 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
 from localdev.dev_tokens import mint_token
-from localdev.stack import LOC8_SERVICE_TOKEN, LocalStack, Ports
+from localdev.stack import LOC8_SERVICE_TOKEN, PROJECT_ROOT, LocalStack, Ports, PortsInUse
 
 DEMO_TENANT = "demo"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class StopRequested(BaseException):
+    """A stop signal arrived. Not an Exception, so no `except Exception` swallows it."""
+
+
+class StopOnFirstSignal:
+    """Raises StopRequested for the first of SIGINT, SIGTERM and SIGHUP, ignores the rest.
+
+    A terminal's Ctrl-C, `kill`, a closed terminal (HUP) and `make`, which passes its own
+    TERM on after the group's, may all signal more than once; a second signal must not
+    interrupt the stopping it asked for.
+    """
+
+    def __init__(self) -> None:
+        self.received: signal.Signals | None = None
+
+    def install(self) -> None:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, self)
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        if self.received is not None:
+            return
+        self.received = signal.Signals(signum)
+        raise StopRequested
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -20,21 +49,34 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _run(_args: argparse.Namespace) -> int:
-    stack = LocalStack(Ports.from_env())
-
-    def stop(_signal: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
+    log_dir = Path(os.environ.get("LOCALDEV_LOG_DIR") or PROJECT_ROOT / ".localdev" / "logs")
+    stack = LocalStack(Ports.from_env(), log_dir=log_dir)
+    stopper = StopOnFirstSignal()
+    stopper.install()
     print("Starting the local stack…", flush=True)
     try:
         stack.start()
+        print(_banner(stack), flush=True)
+        while True:
+            signal.pause()
+    except PortsInUse as error:
+        print(f"The local stack did not start. {error}", file=sys.stderr)
+        return 1
     except RuntimeError as error:
         print(f"The local stack did not start: {error}", file=sys.stderr)
         return 1
+    except StopRequested:
+        print("\nStopping…", flush=True)
+    finally:
+        # Idempotent, and every child is stopped whichever way this ends.
+        stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _banner(stack: LocalStack) -> str:
     admin = mint_token(DEMO_TENANT, ["admin"], user_id="demo-admin")
-    print(
-        f"""
+    return f"""
 Loc8 Integrations is running locally. Open Settings > Integrations:
 
   {stack.web_client_url}
@@ -63,16 +105,7 @@ Read the demo tenant's data in Loc8 core (the service token is a local-only valu
   curl -s '{stack.loc8_url}/v1/tenants/{DEMO_TENANT}/customers?limit=5' \\
        -H "Authorization: Bearer {LOC8_SERVICE_TOKEN}"
 
-Press Ctrl-C to stop everything.""",
-        flush=True,
-    )
-    try:
-        signal.pause()
-    except KeyboardInterrupt:
-        print("\nStopping…", flush=True)
-    finally:
-        stack.stop()
-    return 0
+Press Ctrl-C to stop everything."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,10 +3,14 @@
 Each part runs as its own child process and talks to the others over real HTTP,
 configured only through environment variables, exactly as in AWS. `make run` and
 the end-to-end tests both use `LocalStack`.
+
+`start()` refuses ports that something already holds (`ports_in_use`), and every child
+ends with the process that started it, even one killed outright (`supervised`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -23,6 +27,7 @@ import requests
 from chalicelib.adapters.dynamodb import create_table
 from localdev.dev_tokens import LOCAL_ISSUER, LOCAL_JWT_SECRET
 from localdev.loc8.auth import DEFAULT_SERVICE_TOKEN as LOC8_SERVICE_TOKEN
+from localdev.ports_in_use import busy_ports, explain
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -33,6 +38,7 @@ SYNC_DLQ = "loc8-integrations-local-sync-jobs-dlq"
 XERO_CLIENT_ID = "loc8-local-client"
 XERO_CLIENT_SECRET = "loc8-local-client-secret"
 STARTUP_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
 # The Loc8 tenant the local web client acts for: it gets a fresh admin token for it.
 WEB_TENANT = "demo"
 
@@ -48,6 +54,16 @@ def _port(env_name: str, default: int) -> int:
     return int(value) if value else default
 
 
+# The variable that sets each port, and its default.
+PORT_VARIABLES = {
+    "api": ("API_PORT", 8000),
+    "web": ("WEB_PORT", 8100),
+    "xero": ("XERO_EMULATOR_PORT", 8101),
+    "loc8": ("LOC8_EMULATOR_PORT", 8102),
+    "moto": ("MOTO_PORT", 8105),
+}
+
+
 @dataclass(frozen=True)
 class Ports:
     api: int
@@ -58,19 +74,22 @@ class Ports:
 
     @classmethod
     def from_env(cls) -> Ports:
-        return cls(
-            api=_port("API_PORT", 8000),
-            xero=_port("XERO_EMULATOR_PORT", 8101),
-            loc8=_port("LOC8_EMULATOR_PORT", 8102),
-            moto=_port("MOTO_PORT", 8105),
-            web=_port("WEB_PORT", 8100),
-        )
+        chosen = {part: _port(name, default) for part, (name, default) in PORT_VARIABLES.items()}
+        return cls(**chosen)
 
     @classmethod
     def free(cls) -> Ports:
         return cls(
             api=free_port(), xero=free_port(), loc8=free_port(), moto=free_port(), web=free_port()
         )
+
+    def by_variable(self) -> dict[str, int]:
+        """Each port under the environment variable that sets it."""
+        return {env_name: getattr(self, part) for part, (env_name, _) in PORT_VARIABLES.items()}
+
+
+class PortsInUse(RuntimeError):
+    """Some port is taken: the stack would silently talk to whoever holds it."""
 
 
 @dataclass
@@ -83,6 +102,9 @@ class LocalStack:
         default_factory=lambda: float(os.environ.get("PUMP_SCHEDULE_SECONDS", "60"))
     )
     _children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    # (read, write): children watch the read end; the write end closes when this
+    # process ends, however it ends (see localdev/supervised.py).
+    _runner_alive: tuple[int, int] | None = None
 
     @property
     def api_url(self) -> str:
@@ -156,106 +178,80 @@ class LocalStack:
         }
 
     def start(self) -> None:
+        ports = self.ports.by_variable()
+        busy = busy_ports(HOST, ports)
+        if busy:
+            raise PortsInUse(explain(HOST, busy, ports))
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._runner_alive = os.pipe()
         try:
-            self._spawn(
-                "moto",
-                [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.ports.moto)],
-                {},
-            )
-            self._wait_http("moto", f"{self.moto_url}/moto-api/")
-            self._create_aws_resources()
+            # The parts that need nothing start together; the API and the pump need
+            # the queue created on moto first.
+            self._spawn("moto", ["-m", "moto.server", "-H", HOST, "-p", str(self.ports.moto)], {})
             self._spawn(
                 "xero",
-                [
-                    sys.executable,
-                    "-m",
-                    "localdev.xero",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(self.ports.xero),
-                ],
+                ["-m", "localdev.xero", "--host", HOST, "--port", str(self.ports.xero)],
                 self.xero_env(),
             )
-            self._wait_http("xero", f"{self.xero_url}/_emulator/state")
             self._spawn(
                 "loc8",
                 [
-                    sys.executable,
-                    "-m",
-                    "localdev.loc8",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(self.ports.loc8),
+                    *("-m", "localdev.loc8", "--host", HOST, "--port", str(self.ports.loc8)),
                     "--seed-demo",
                 ],
                 self.loc8_env(),
             )
-            self._wait_http("loc8", f"{self.loc8_url}/_emulator/tenants")
             self._spawn(
                 "web",
                 [
-                    sys.executable,
-                    "-m",
-                    "localdev.web",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(self.ports.web),
-                    "--api-url",
-                    self.api_url,
-                    "--tenant",
-                    WEB_TENANT,
+                    *("-m", "localdev.web", "--host", HOST, "--port", str(self.ports.web)),
+                    *("--api-url", self.api_url, "--tenant", WEB_TENANT),
                 ],
                 {},
             )
-            self._wait_http("web", self.web_client_url)
+            self._wait_http("moto", f"{self.moto_url}/moto-api/")
+            self._create_aws_resources()
             chalice = Path(sys.executable).with_name("chalice")
             self._spawn(
                 "api",
                 [
-                    str(chalice),
-                    "local",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(self.ports.api),
-                    "--stage",
-                    "local",
-                    "--no-autoreload",
+                    *(str(chalice), "local", "--host", HOST, "--port", str(self.ports.api)),
+                    *("--stage", "local", "--no-autoreload"),
                 ],
                 self.service_env(),
             )
-            self._wait_http("api", f"{self.api_url}/v1/health")
             self._spawn(
                 "pump",
-                [
-                    sys.executable,
-                    "-m",
-                    "localdev.pump",
-                    "--schedule-seconds",
-                    str(self.schedule_seconds),
-                ],
+                ["-m", "localdev.pump", "--schedule-seconds", str(self.schedule_seconds)],
                 self.service_env(),
             )
+            self._wait_http("xero", f"{self.xero_url}/_emulator/state")
+            self._wait_http("loc8", f"{self.loc8_url}/_emulator/tenants")
+            self._wait_http("web", self.web_client_url)
+            self._wait_http("api", f"{self.api_url}/v1/health")
             self._wait_log("pump", "Pump running")
         except BaseException:
             self.stop()
             raise
 
     def stop(self) -> None:
+        """TERM every child's process group (grandchildren too), newest first; KILL what
+        is still there after STOP_TIMEOUT_SECONDS."""
         for _name, process in reversed(self._children):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for _name, process in reversed(self._children):
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        for _name, process in self._children:
+            # Also whatever a child left behind in its group after it exited.
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
         self._children.clear()
+        if self._runner_alive is not None:
+            for fd in self._runner_alive:
+                os.close(fd)
+            self._runner_alive = None
 
     def log_path(self, name: str) -> Path:
         return self.log_dir / f"{name}-{self.ports.api}.log"
@@ -267,19 +263,25 @@ class LocalStack:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    def _spawn(self, name: str, command: list[str], extra_env: dict[str, str]) -> None:
+    def _spawn(self, name: str, target: list[str], extra_env: dict[str, str]) -> None:
+        """Start `python -m localdev.supervised FD <target>`: it ends with this runner."""
+        if self._runner_alive is None:
+            raise RuntimeError("the stack is not starting")
+        watch_fd = self._runner_alive[0]
         env = {**os.environ, **extra_env, "PYTHONUNBUFFERED": "1"}
-        log = self.log_path(name).open("wb")
-        # Each child gets its own session so Ctrl-C reaches only this runner, which
-        # then stops every child in order.
-        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with self.log_path(name).open("wb") as log:
+            # Each child leads its own session and process group: Ctrl-C reaches only
+            # this runner, which stops the children in order, and a child's group holds
+            # everything it starts, so stopping the group leaves nothing behind.
+            process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                [sys.executable, "-m", "localdev.supervised", str(watch_fd), *target],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=(watch_fd,),
+            )
         self._children.append((name, process))
 
     def _wait_log(self, name: str, marker: str) -> None:
@@ -329,3 +331,10 @@ class LocalStack:
                 "RedrivePolicy": f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"5"}}',
             },
         )["QueueUrl"]
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
+    # The child leads the group, so its pid names it; the kernel does not reuse a pid
+    # while a group of that id still has members.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
