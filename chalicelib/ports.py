@@ -14,9 +14,11 @@ from chalicelib.domain.accounting import (
     AppItem,
     AppPage,
     AppPayment,
+    RateBudget,
     TaxRate,
     WriteResult,
 )
+from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.integration import Integration, Organisation
 from chalicelib.domain.links import Link, LinkScope
 from chalicelib.domain.loc8 import (
@@ -161,8 +163,17 @@ class AccountingApp(AccountingSettings, Protocol):
     """An organisation's records in the accounting app, normalised across apps.
 
     Page readers yield the oldest change first from `start_page`; writers take at most
-    50 records and answer each separately, so one bad record never hides the others.
+    `profile.write_batch_size` records and answer each separately, in order, so one bad
+    record never hides the others; a refusal carries a typed `WriteResult.reason`.
+    Statuses and account classes come in the domain's enums, whatever the app calls them.
     """
+
+    @property
+    def profile(self) -> AppProfile:
+        """The app's limits and rules (batch sizes, name lengths, drafts, removal...)."""
+
+    def rate_budget(self) -> RateBudget:
+        """Calls left before the app's nearest rate limit, as of the last call."""
 
     def contact_pages(
         self, modified_since: datetime | None, start_page: int = 1

@@ -24,18 +24,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.accounting import AppInvoice, AppInvoiceLine
+from chalicelib.domain.accounting import AppInvoice, AppInvoiceLine, AppInvoiceStatus
+from chalicelib.domain.app_profile import InvoiceRemoval, WriteFailure
 from chalicelib.domain.links import Link, fingerprint
 from chalicelib.domain.loc8 import ExternalRef, Loc8Invoice, Loc8InvoiceLine, Loc8InvoiceStatus
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8NotFound, Loc8ValidationFailed
-from chalicelib.domain.sync_config import SyncConfig
+from chalicelib.domain.sync_config import InvoiceStatus, SyncConfig
 from chalicelib.sync.framework import SyncContext
 from chalicelib.sync.positions import load_position, save_position, since_of
 from chalicelib.sync.tax_codes import TaxCodeResolver
@@ -44,15 +44,9 @@ DOMAIN = "invoices"
 CUSTOMERS = "customers"
 LINE_ITEMS = "line_items"
 LOC8_CURSOR = "invoices#loc8"
-WRITE_BATCH = 50
 # Failed invoices kept for retry; beyond this they wait for their next change in Loc8.
 RETRY_LIMIT = 500
-NUMBER_TAKEN = re.compile(r"must be unique", re.IGNORECASE)
-# Statuses an invoice may be edited in, in the order the app moves through them.
-EDITABLE = {"DRAFT": 0, "SUBMITTED": 1, "AUTHORISED": 2}
-CLOSED = frozenset({"VOIDED", "DELETED"})
-# Where a person opens the invoice in the app (stored on Loc8's external reference).
-APP_INVOICE_URLS = {"xero": "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID={id}"}
+CLOSED = frozenset({AppInvoiceStatus.VOIDED, AppInvoiceStatus.DELETED})
 
 
 def _number(value: Decimal) -> str:
@@ -224,7 +218,9 @@ class _Push:
     def _retries(self) -> None:
         context = self.context
         while True:
-            batch = [i for i in self.retry if i not in self.failed][:WRITE_BATCH]
+            batch = [i for i in self.retry if i not in self.failed][
+                : context.app.profile.write_batch_size
+            ]
             if not batch:
                 break
             invoices = []
@@ -363,7 +359,11 @@ class _Push:
         return AppInvoice(
             number=invoice.number,
             contact_id=contact_id,
-            status=config.invoice_status.value,
+            status=(
+                AppInvoiceStatus.DRAFT
+                if config.invoice_status is InvoiceStatus.DRAFT
+                else AppInvoiceStatus.APPROVED
+            ),
             date=invoice.issue_date,
             due_date=invoice.due_date,
             reference=invoice.reference or None,
@@ -384,7 +384,7 @@ class _Push:
         """Create in batches; returns the invoices an earlier attempt already created."""
         context = self.context
         adopted: list[Work] = []
-        for batch in _chunks(works, WRITE_BATCH):
+        for batch in _chunks(works, context.app.profile.write_batch_size):
             drafts = [w.draft for w in batch if w.draft is not None]
             results = context.app.create_invoices(
                 drafts, _batch_key(context.run.id, "create", batch, drafts)
@@ -400,7 +400,7 @@ class _Push:
                     refs.append((work.invoice, record.id))
                     context.counts(DOMAIN).created += 1
                     self._succeeded(work.invoice)
-                elif result is not None and any(NUMBER_TAKEN.search(e) for e in result.errors):
+                elif result is not None and result.reason is WriteFailure.NUMBER_TAKEN:
                     taken.append(work)
                 else:
                     self._fail(work.invoice, _message(result))
@@ -417,7 +417,7 @@ class _Push:
         context = self.context
         by_number: dict[str, list[AppInvoice]] = defaultdict(list)
         for found in context.app.find_invoices([w.invoice.number for w in works]):
-            if found.status != "DELETED" and found.id:
+            if found.status is not AppInvoiceStatus.DELETED and found.id:
                 by_number[found.number.casefold()].append(found)
         adopted: list[Work] = []
         links: list[Link] = []
@@ -449,7 +449,7 @@ class _Push:
     def _update(self, works: list[Work]) -> None:
         context = self.context
         counts = context.counts(DOMAIN)
-        for batch in _chunks(works, WRITE_BATCH):
+        for batch in _chunks(works, context.app.profile.write_batch_size):
             app_ids = [w.link.app_id for w in batch if w.link is not None]
             existing = {i.id: i for i in context.app.get_invoices(app_ids)}
             to_send: list[tuple[Work, AppInvoice]] = []
@@ -498,14 +498,21 @@ class _Push:
         if work.draft is None:  # voided in Loc8
             if current.status in CLOSED:
                 return current
-            if current.status == "PAID" or (current.amount_paid or 0) > 0:
+            if current.status is AppInvoiceStatus.PAID or (current.amount_paid or 0) > 0:
                 self._fail(
                     work.invoice,
                     f"Voided in Loc8, but the {name} invoice has payments; remove them in "
                     f"{name} and it is voided on a later run.",
                 )
                 return None
-            status = "DELETED" if current.status in ("DRAFT", "SUBMITTED") else "VOIDED"
+            removal = self.context.app.profile.removal_for(
+                current.status is AppInvoiceStatus.APPROVED
+            )
+            status = (
+                AppInvoiceStatus.DELETED
+                if removal is InvoiceRemoval.DELETE
+                else AppInvoiceStatus.VOIDED
+            )
             return current.model_copy(update={"status": status})
         draft = work.draft
         lines = [
@@ -516,11 +523,11 @@ class _Push:
         ]
         status = draft.status
         # Never move an invoice back (e.g. approved in the app while config says draft).
-        if EDITABLE.get(current.status, -1) > EDITABLE.get(status, -1):
+        if current.status.is_editable and current.status.rank > status.rank:
             status = current.status
         wanted = draft.model_copy(update={"id": current.id, "lines": lines, "status": status})
         if content(wanted) == content(current) and (
-            wanted.status == current.status or current.status not in EDITABLE
+            wanted.status == current.status or not current.status.is_editable
         ):
             return current  # e.g. an earlier attempt's invoice, since paid in the app
         return wanted
@@ -531,7 +538,7 @@ class _Push:
         # A paid/voided status seen here is left for the status pass to bring to Loc8,
         # unless this push itself voided the invoice.
         app_print = work.link.app_fingerprint if work.link is not None else None
-        if work.draft is None or record.status in EDITABLE:
+        if work.draft is None or record.status.is_editable:
             app_print = app_fingerprint(record)
         return Link(
             domain=DOMAIN,
@@ -549,7 +556,6 @@ class _Push:
             ref = invoice.external_ref(self.app)
             if ref is not None and ref.external_id == app_id:
                 continue
-            url_format = APP_INVOICE_URLS.get(self.app)
             try:
                 context.loc8.record_invoice_external_ref(
                     context.tenant_id,
@@ -557,7 +563,7 @@ class _Push:
                     ExternalRef(
                         app=self.app,
                         external_id=app_id,
-                        url=url_format.format(id=app_id) if url_format else None,
+                        url=context.app.profile.invoice_url(app_id),
                     ),
                     idempotency_key=f"{context.scope.key(DOMAIN)}:ref:{invoice.id}:{app_id}",
                 )

@@ -1,7 +1,9 @@
-"""The Xero Accounting client against the emulator: settings reads, errors, rate budget."""
+"""The Xero Accounting client against the emulator: reads in the domain's terms, typed
+write refusals, the rate budget, errors."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,17 +11,37 @@ import pytest
 import requests
 
 from chalicelib.adapters.providers.xero.accounting import XeroAccounting
+from chalicelib.adapters.providers.xero.mappers import (
+    account_from_xero,
+    contact_from_xero,
+    payment_from_xero,
+    tax_rate_from_xero,
+)
+from chalicelib.domain.accounting import (
+    AccountClass,
+    AppContactDraft,
+    AppInvoice,
+    AppInvoiceLine,
+    AppInvoiceStatus,
+    RecordStatus,
+)
+from chalicelib.domain.app_profile import InvoiceRemoval, WriteFailure
 from chalicelib.domain.errors import AccessRevoked, RateLimited
 from chalicelib.domain.oauth_state import pkce_challenge
 from localdev.xero import DEMO_TENANT_ID
+from tests import xero_emulator_fixtures
 from tests.xero_emulator_fixtures import xero_oauth
 
 VERIFIER = "v" * 64
+WRITE_SCOPES = ["accounting.contacts", "accounting.invoices", "accounting.payments"]
 
 
 @pytest.fixture
-def connected(xero):
+def connected(xero, monkeypatch):
     emulator, server = xero
+    monkeypatch.setattr(
+        xero_emulator_fixtures, "SCOPES", [*xero_emulator_fixtures.SCOPES, *WRITE_SCOPES]
+    )
     oauth = xero_oauth(server)
     code = parse_qs(
         urlsplit(emulator.consent(oauth.authorization_url("s", pkce_challenge(VERIFIER)))).query
@@ -47,10 +69,14 @@ def test_the_chart_of_accounts_is_read_with_classes_and_statuses(connected):
     _emulator, client, _, _ = connected
     accounts = {account.code: account for account in client.accounts()}
     assert accounts["200"].name == "Sales"
+    assert accounts["200"].account_class is AccountClass.REVENUE
     assert accounts["200"].takes_sales
     assert accounts["200"].is_active
+    assert accounts["090"].account_class is AccountClass.ASSET
     assert not accounts["090"].takes_sales
-    assert any(not account.is_active for account in accounts.values())
+    # "Consulting Fees (old)" is ARCHIVED in Xero.
+    assert accounts["210"].status is RecordStatus.ARCHIVED
+    assert not accounts["210"].is_active
 
 
 def test_tax_rates_are_read_with_their_rates(connected):
@@ -59,16 +85,154 @@ def test_tax_rates_are_read_with_their_rates(connected):
     assert rates["OUTPUT"].rate == Decimal("10")
     assert rates["OUTPUT"].applies_to_revenue
     assert not rates["INPUT"].applies_to_revenue
+    assert rates["OUTPUT"].status is RecordStatus.ACTIVE
+    assert rates["TAX001"].status is RecordStatus.ARCHIVED
 
 
-def test_the_rate_budget_is_read_from_every_response(connected):
-    _emulator, client, _, _ = connected
+def test_the_rate_budget_is_the_nearest_limit_read_from_every_response(connected):
+    emulator, client, _, _ = connected
+    assert client.rate_budget().calls_left is None  # nothing said yet
     client.accounts()
-    first = client.budget.minute_remaining
+    first = client.rate_budget()
     client.tax_rates()
-    assert first is not None
-    assert client.budget.minute_remaining == first - 1
-    assert client.budget.day_remaining is not None
+    # Xero allows 60 calls a minute per organisation: the minute window is nearest.
+    assert first.calls_left is not None
+    assert first.calls_left < 60
+    assert client.rate_budget().calls_left == first.calls_left - 1
+    assert client.rate_budget().refill_seconds == 60
+    # With the day nearly spent, the day is the nearest limit and takes longer to refill.
+    [usage] = emulator.limits.usage()["connections"]
+    emulator.limits.configure(per_day=usage["lastDay"] + 3)
+    client.tax_rates()
+    budget = client.rate_budget()
+    assert budget.calls_left == 2
+    assert budget.refill_seconds > 60
+
+
+def test_the_profile_states_xeros_rules(connected):
+    _emulator, client, _, _ = connected
+    profile = client.profile
+    assert profile.write_batch_size == 50
+    assert profile.has_draft_invoices
+    assert profile.removal_for(approved=False) is InvoiceRemoval.DELETE
+    assert profile.removal_for(approved=True) is InvoiceRemoval.VOID
+    assert profile.invoice_url("abc") == (
+        "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=abc"
+    )
+
+
+def _invoice(contact_id: str, number: str, **changes) -> AppInvoice:
+    fields = {
+        "number": number,
+        "contact_id": contact_id,
+        "status": AppInvoiceStatus.APPROVED,
+        "date": date(2026, 11, 2),
+        "due_date": date(2026, 11, 30),
+        "lines": [
+            AppInvoiceLine(
+                description="Service call",
+                quantity=Decimal(1),
+                unit_amount=Decimal("120"),
+                account_code="200",
+                tax_type="OUTPUT",
+            )
+        ],
+    }
+    return AppInvoice(**{**fields, **changes})
+
+
+def _contact_id(client: XeroAccounting, name: str) -> str:
+    [contact] = client.find_contacts(names=[name], emails=[])
+    return contact.id
+
+
+def test_invoice_statuses_are_read_and_sent_in_the_domains_terms(connected):
+    _emulator, client, _, _ = connected
+    contact_id = _contact_id(client, "City Agency")
+    draft, approved = client.create_invoices(
+        [
+            _invoice(contact_id, "T-1", status=AppInvoiceStatus.DRAFT),
+            _invoice(contact_id, "T-2"),
+        ],
+        "key-statuses",
+    )
+    assert draft.ok
+    assert draft.record.status is AppInvoiceStatus.DRAFT
+    assert approved.ok
+    assert approved.record.status is AppInvoiceStatus.APPROVED
+    [voided] = client.update_invoices(
+        [approved.record.model_copy(update={"status": AppInvoiceStatus.VOIDED})], "key-void"
+    )
+    assert voided.ok
+    assert voided.record.status is AppInvoiceStatus.VOIDED
+    found = {invoice.number: invoice.status for invoice in client.find_invoices(["T-1", "T-2"])}
+    assert found == {"T-1": AppInvoiceStatus.DRAFT, "T-2": AppInvoiceStatus.VOIDED}
+
+
+def test_each_refused_record_carries_a_typed_reason(connected):
+    _emulator, client, _, _ = connected
+    contact_id = _contact_id(client, "City Agency")
+    [first] = client.create_invoices([_invoice(contact_id, "T-9")], "key-first")
+    assert first.ok
+    assert first.reason is None
+    taken, archived, fine = client.create_invoices(
+        [
+            _invoice(contact_id, "T-9"),
+            _invoice(
+                contact_id,
+                "T-10",
+                lines=[
+                    AppInvoiceLine(
+                        description="Consulting",
+                        quantity=Decimal(1),
+                        unit_amount=Decimal(10),
+                        account_code="210",  # archived in Xero
+                        tax_type="OUTPUT",
+                    )
+                ],
+            ),
+            _invoice(contact_id, "T-11"),
+        ],
+        "key-second",
+    )
+    assert (taken.ok, taken.reason) == (False, WriteFailure.NUMBER_TAKEN)
+    assert taken.errors  # Xero's own words stay for the person reading the run
+    assert (archived.ok, archived.reason) == (False, WriteFailure.ARCHIVED_REFERENCE)
+    assert fine.ok
+    assert fine.reason is None
+
+
+def test_a_contact_name_in_use_is_name_taken(connected):
+    _emulator, client, _, _ = connected
+    [result] = client.create_contacts([AppContactDraft(name="Boom FM")], "key-contact")
+    assert (result.ok, result.reason) == (False, WriteFailure.NAME_TAKEN)
+
+
+def test_contacts_and_payments_come_with_record_statuses(connected):
+    _emulator, client, _, _ = connected
+    contacts = {c.name: c for page in client.contact_pages(None) for c in page.records}
+    assert contacts["Bayside Club"].status is RecordStatus.ACTIVE
+    payments = [p for page in client.payment_pages(None) for p in page.records]
+    assert payments
+    assert all(p.status is RecordStatus.ACTIVE for p in payments)
+
+
+@pytest.mark.parametrize(
+    ("parse", "body"),
+    [
+        (contact_from_xero, {"ContactID": "c", "Name": "Gone", "ContactStatus": "ARCHIVED"}),
+        (contact_from_xero, {"ContactID": "c", "Name": "Gone", "ContactStatus": "GDPRREQUEST"}),
+        (payment_from_xero, {"PaymentID": "p", "Amount": 5, "Status": "DELETED"}),
+        (tax_rate_from_xero, {"TaxType": "OLD", "Status": "DELETED"}),
+        (tax_rate_from_xero, {"TaxType": "NEW", "Status": "PENDING"}),
+    ],
+)
+def test_xeros_inactive_statuses_read_as_archived(parse, body):
+    assert parse(body).status is RecordStatus.ARCHIVED
+
+
+def test_an_account_of_no_known_class_is_left_out():
+    assert account_from_xero({"Code": "999", "Name": "Odd", "Class": "OTHER"}) is None
 
 
 def test_an_expired_token_is_refreshed_once_and_the_call_retried(connected):

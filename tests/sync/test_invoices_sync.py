@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from datetime import timedelta
@@ -9,8 +10,9 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.adapters.providers.xero.accounting import XeroAccounting
+from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
 from chalicelib.domain.sync_run import SyncJob
-from chalicelib.sync import invoices as invoices_module
 from localdev.loc8.schemas import InvoiceIn, validated
 from localdev.xero import DEMO_TENANT_ID
 from localdev.xero.accounting import accounts as xero_accounts
@@ -349,7 +351,8 @@ def test_a_rate_limit_defers_the_run_and_the_continuation_finishes_it(emulated, 
 
 
 def test_a_job_stopped_mid_page_resumes_without_duplicates(emulated, monkeypatch):
-    monkeypatch.setattr(invoices_module, "WRITE_BATCH", 10)
+    smaller = dataclasses.replace(XERO_PROFILE, write_batch_size=10)
+    monkeypatch.setattr(XeroAccounting, "profile", property(lambda _self: smaller))
     integration_id = configure(emulated)
     [job] = drain_queue()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -18,17 +19,25 @@ def parse_retry_after(response: requests.Response) -> float | None:
         return None
 
 
+def unnamed_limit(_response: requests.Response) -> str:
+    return "unknown"
+
+
 def send(
     app_name: str,
     operation: str,
     session: requests.Session,
     method: str,
     url: str,
+    *,
+    rate_limit_problem: Callable[[requests.Response], str] = unnamed_limit,
     **options: Any,
 ) -> requests.Response:
     """One request with the caller's timeout; outages and rate limits become typed errors.
 
-    Only the operation and status are logged: bodies and headers carry tokens.
+    `rate_limit_problem` names the limit a 429 hit (minute, day...), read by the
+    provider from its own answer. Only the operation and status are logged: bodies
+    and headers carry tokens.
     """
     context = {"app": app_name, "operation": operation}
     try:
@@ -41,7 +50,7 @@ def send(
         raise ProviderUnavailable(f"{app_name} could not be reached; try again.") from error
     logger.info("provider call", extra={**context, "http_status": response.status_code})
     if response.status_code == 429:
-        problem = response.headers.get("X-Rate-Limit-Problem", "unknown")
+        problem = rate_limit_problem(response)
         raise RateLimited(
             f"{app_name}'s {problem} rate limit was reached.",
             retry_after_seconds=parse_retry_after(response),

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import requests
 
 from chalicelib.adapters.providers.http import send
+from chalicelib.adapters.providers.xero.failures import (
+    rate_budget,
+    rate_limit_problem,
+    write_failure,
+)
 from chalicelib.adapters.providers.xero.mappers import (
+    account_from_xero,
     contact_from_xero,
     contact_to_xero,
     invoice_from_xero,
@@ -18,7 +24,9 @@ from chalicelib.adapters.providers.xero.mappers import (
     item_from_xero,
     item_to_xero,
     payment_from_xero,
+    tax_rate_from_xero,
 )
+from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
 from chalicelib.domain.accounting import (
     Account,
     AppContact,
@@ -31,6 +39,7 @@ from chalicelib.domain.accounting import (
     TaxRate,
     WriteResult,
 )
+from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.errors import (
     AccessRevoked,
     AccessTokenRejected,
@@ -38,20 +47,12 @@ from chalicelib.domain.errors import (
     ProviderRejected,
 )
 
-APP_NAME = "Xero"
+APP_NAME = XERO_PROFILE.name
+# Xero's largest page (spec: pageSize up to 1000).
 PAGE_SIZE = 1000
-WRITE_BATCH = 50
 # Loc8 prices carry up to 4 decimal places; without unitdp=4 Xero rounds unit amounts
 # to 2 and works out other line totals than Loc8's.
 INVOICE_UNITDP = "4"
-
-
-def _int_header(response: requests.Response, name: str) -> int | None:
-    value = response.headers.get(name)
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _modified_since_header(moment: datetime | None) -> dict[str, str]:
@@ -99,37 +100,30 @@ class XeroAccounting:
         self._access_token = access_token
         self._timeout = timeout
         self._session = session
-        self.budget = RateBudget()
+        self._budget = RateBudget()
+
+    @property
+    def profile(self) -> AppProfile:
+        return XERO_PROFILE
+
+    def rate_budget(self) -> RateBudget:
+        return self._budget
+
+    @property
+    def budget(self) -> SimpleNamespace:
+        """Deprecated, in the old shape: read `rate_budget()`. Removed once the sync
+        framework stops asking for it."""
+        return SimpleNamespace(minute_remaining=self._budget.calls_left)
 
     def accounts(self) -> list[Account]:
         body = self.get("Accounts", operation="get_accounts")
-        return [
-            Account(
-                code=account.get("Code") or "",
-                name=account.get("Name") or "",
-                type=account.get("Type") or "",
-                account_class=account.get("Class") or "",
-                status=account.get("Status") or "",
-                tax_type=account.get("TaxType"),
-            )
-            for account in body.get("Accounts") or []
-            # Accounts without a code (some bank accounts) cannot be put on a line.
-            if account.get("Code")
-        ]
+        parsed = (account_from_xero(account) for account in body.get("Accounts") or [])
+        return [account for account in parsed if account is not None]
 
     def tax_rates(self) -> list[TaxRate]:
         body = self.get("TaxRates", operation="get_tax_rates")
-        return [
-            TaxRate(
-                code=rate["TaxType"],
-                name=rate.get("Name") or rate["TaxType"],
-                rate=Decimal(str(rate.get("EffectiveRate", rate.get("DisplayTaxRate", 0)))),
-                status=rate.get("Status") or "",
-                applies_to_revenue=bool(rate.get("CanApplyToRevenue", True)),
-            )
-            for rate in body.get("TaxRates") or []
-            if rate.get("TaxType")
-        ]
+        parsed = (tax_rate_from_xero(rate) for rate in body.get("TaxRates") or [])
+        return [rate for rate in parsed if rate is not None]
 
     # --- paged reads: oldest change first, so a pass can resume from a saved page ---
 
@@ -295,8 +289,10 @@ class XeroAccounting:
         idempotency_key: str,
         params: Mapping[str, str] | None = None,
     ) -> list[WriteResult[Any]]:
-        if len(elements) > WRITE_BATCH:
-            raise ValueError(f"Xero takes at most {WRITE_BATCH} elements per request here.")
+        if len(elements) > XERO_PROFILE.write_batch_size:
+            raise ValueError(
+                f"Xero takes at most {XERO_PROFILE.write_batch_size} elements per request here."
+            )
         body = self._call(
             method,
             collection,
@@ -313,9 +309,10 @@ class XeroAccounting:
                 if error.get("Message")
             ]
             failed = element.get("StatusAttributeString") == "ERROR" or bool(errors)
-            results.append(
-                WriteResult(ok=not failed, record=None if failed else parse(element), errors=errors)
-            )
+            if failed:
+                results.append(WriteResult(ok=False, errors=errors, reason=write_failure(errors)))
+            else:
+                results.append(WriteResult(ok=True, record=parse(element)))
         return results
 
     def get(
@@ -369,12 +366,9 @@ class XeroAccounting:
             headers=request_headers,
             json=json_body,
             timeout=self._timeout,
+            rate_limit_problem=rate_limit_problem,
         )
-        self.budget = RateBudget(
-            minute_remaining=_int_header(response, "X-MinLimit-Remaining"),
-            day_remaining=_int_header(response, "X-DayLimit-Remaining"),
-            app_minute_remaining=_int_header(response, "X-AppMinLimit-Remaining"),
-        )
+        self._budget = rate_budget(response) or self._budget
         return self._body_or_raise(response)
 
     @staticmethod

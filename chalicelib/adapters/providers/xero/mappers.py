@@ -7,16 +7,43 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
 from chalicelib.domain.accounting import (
+    Account,
+    AccountClass,
     AppContact,
     AppContactDraft,
     AppInvoice,
     AppInvoiceLine,
+    AppInvoiceStatus,
     AppItem,
     AppPayment,
+    RecordStatus,
+    TaxRate,
 )
 
 MS_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
+
+# Xero's Invoice.Status values; SUBMITTED is "awaiting approval" in Xero's web app.
+INVOICE_STATUS_FROM_XERO = {
+    "DRAFT": AppInvoiceStatus.DRAFT,
+    "SUBMITTED": AppInvoiceStatus.AWAITING_APPROVAL,
+    "AUTHORISED": AppInvoiceStatus.APPROVED,
+    "PAID": AppInvoiceStatus.PAID,
+    "VOIDED": AppInvoiceStatus.VOIDED,
+    "DELETED": AppInvoiceStatus.DELETED,
+}
+INVOICE_STATUS_TO_XERO = {status: xero for xero, status in INVOICE_STATUS_FROM_XERO.items()}
+
+
+def record_status(value: Any) -> RecordStatus:
+    """Xero's ACTIVE is active; ARCHIVED, DELETED, VOIDED, GDPRREQUEST, PENDING are not
+    to be used. A payment's AUTHORISED is Xero's word for an active payment."""
+    return RecordStatus.ACTIVE if value in ("ACTIVE", "AUTHORISED") else RecordStatus.ARCHIVED
+
+
+def invoice_status(value: Any) -> AppInvoiceStatus:
+    return INVOICE_STATUS_FROM_XERO.get(str(value or "DRAFT"), AppInvoiceStatus.DRAFT)
 
 
 def parse_ms_datetime(value: Any) -> datetime | None:
@@ -43,6 +70,37 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def account_from_xero(body: dict[str, Any]) -> Account | None:
+    """None for an account no invoice line can use: no code (some bank accounts), or a
+    class Xero does not document."""
+    try:
+        account_class = AccountClass(body.get("Class") or "")
+    except ValueError:
+        return None
+    if not body.get("Code"):
+        return None
+    return Account(
+        code=body["Code"],
+        name=body.get("Name") or "",
+        type=body.get("Type") or "",
+        account_class=account_class,
+        status=record_status(body.get("Status")),
+        tax_type=body.get("TaxType"),
+    )
+
+
+def tax_rate_from_xero(body: dict[str, Any]) -> TaxRate | None:
+    if not body.get("TaxType"):
+        return None
+    return TaxRate(
+        code=body["TaxType"],
+        name=body.get("Name") or body["TaxType"],
+        rate=Decimal(str(body.get("EffectiveRate", body.get("DisplayTaxRate", 0)))),
+        status=record_status(body.get("Status")),
+        applies_to_revenue=bool(body.get("CanApplyToRevenue", True)),
+    )
+
+
 def contact_from_xero(body: dict[str, Any]) -> AppContact:
     phones = [p for p in body.get("Phones") or [] if p.get("PhoneNumber")]
     phone = None
@@ -58,7 +116,7 @@ def contact_from_xero(body: dict[str, Any]) -> AppContact:
         phone=phone,
         is_customer=bool(body.get("IsCustomer")),
         is_supplier=bool(body.get("IsSupplier")),
-        status=body.get("ContactStatus") or "ACTIVE",
+        status=record_status(body.get("ContactStatus") or "ACTIVE"),
         updated_at=parse_ms_datetime(body.get("UpdatedDateUTC")),
     )
 
@@ -98,7 +156,8 @@ def item_to_xero(item: AppItem) -> dict[str, Any]:
         sales["AccountCode"] = item.account_code
     if item.tax_type:
         sales["TaxType"] = item.tax_type
-    body: dict[str, Any] = {"Code": item.code, "Name": item.name[:50], "IsSold": True}
+    name = item.name[: XERO_PROFILE.item_name_max_length]
+    body: dict[str, Any] = {"Code": item.code, "Name": name, "IsSold": True}
     if item.id:
         body["ItemID"] = item.id
     if item.description is not None:
@@ -113,7 +172,7 @@ def invoice_from_xero(body: dict[str, Any]) -> AppInvoice:
         id=body.get("InvoiceID"),
         number=body.get("InvoiceNumber") or "",
         contact_id=(body.get("Contact") or {}).get("ContactID", ""),
-        status=body.get("Status") or "DRAFT",
+        status=invoice_status(body.get("Status")),
         date=parse_date(body.get("Date"), body.get("DateString")) or date.today(),
         due_date=parse_date(body.get("DueDate"), body.get("DueDateString")),
         reference=body.get("Reference"),
@@ -143,7 +202,7 @@ def invoice_to_xero(invoice: AppInvoice) -> dict[str, Any]:
         "Contact": {"ContactID": invoice.contact_id},
         "InvoiceNumber": invoice.number,
         "Date": invoice.date.isoformat(),
-        "Status": invoice.status,
+        "Status": INVOICE_STATUS_TO_XERO[invoice.status],
         "LineAmountTypes": "Exclusive",
         "LineItems": [_line_to_xero(line) for line in invoice.lines],
     }
@@ -182,6 +241,6 @@ def payment_from_xero(body: dict[str, Any]) -> AppPayment:
         amount=_decimal(body.get("Amount")) or Decimal(0),
         date=parse_date(body.get("Date")) or date.today(),
         reference=body.get("Reference"),
-        status=body.get("Status") or "AUTHORISED",
+        status=record_status(body.get("Status") or "AUTHORISED"),
         updated_at=parse_ms_datetime(body.get("UpdatedDateUTC")),
     )
