@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from localdev.emukit import KEY_HEADER, Clock, IdempotencyStore, fingerprint, successes_only
-from localdev.loc8.problems import Problem
+from localdev.loc8.problems import Problem, field_errors
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEEP_FOR = timedelta(hours=24)
@@ -28,22 +28,17 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return fingerprint(method, path, body)
 
 
+def _key_problem(status: int, slug: str, title: str, detail: str, why: str) -> Problem:
+    return Problem(status, slug, title, detail, errors=field_errors([(KEY_HEADER, why)]))
+
+
 def check_key(key: str) -> None:
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-        raise Problem(
-            400,
-            "bad-request",
-            "Bad request",
-            f"{KEY_HEADER} must be 1-{MAX_KEY_LENGTH} visible characters.",
-            errors=[{"field": KEY_HEADER, "message": "invalid"}],
-        )
+        detail = f"{KEY_HEADER} must be 1-{MAX_KEY_LENGTH} visible characters."
+        raise _key_problem(400, "bad-request", "Bad request", detail, "invalid")
 
 
 def key_reused() -> Problem:
-    return Problem(
-        422,
-        "idempotency-key-reused",
-        "Idempotency key reused",
-        f"This {KEY_HEADER} was already used for a different request.",
-        errors=[{"field": KEY_HEADER, "message": "already used for another request"}],
-    )
+    detail = f"This {KEY_HEADER} was already used for a different request."
+    why = "already used for another request"
+    return _key_problem(422, "idempotency-key-reused", "Idempotency key reused", detail, why)
