@@ -2,8 +2,8 @@
 
 Secrets are given either as a Secrets Manager name (deployed stages) or, for the
 local stack only, as a plain value; `SecretStr` keeps plain values out of reprs.
-Each accounting app's settings are its provider's own model (e.g. `XERO_*` variables,
-read in its folder under `chalicelib/adapters/providers/`), nested in `providers`.
+Each accounting app's settings are its provider's own model, read from that app's
+variables in its folder under `chalicelib/adapters/providers/`, nested in `providers`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from chalicelib.api.oauth import oauth
 from chalicelib.api.sync import sync
 from chalicelib.jobs.scheduler import scheduler
 from chalicelib.jobs.worker import worker
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib.observability import logger, metrics, traced
 
 
 def wire(app: Chalice) -> None:
@@ -21,7 +21,5 @@ def wire(app: Chalice) -> None:
     add_preflight_routes(app)
     app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)))
     app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
-    app.register_middleware(
-        ConvertToMiddleware(tracer.capture_lambda_handler(capture_response=False))
-    )
+    app.register_middleware(ConvertToMiddleware(traced))
     app.register_middleware(cors_middleware, "http")

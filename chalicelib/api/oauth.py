@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.routing import answers_problems
 from chalicelib.bootstrap import container
-from chalicelib.services.consent import ConsentOutcome
+
+if TYPE_CHECKING:
+    from chalicelib.services.consent import ConsentOutcome
 
 oauth = Blueprint(__name__)
 

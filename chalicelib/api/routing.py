@@ -5,16 +5,18 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api.auth import Principal, bearer_token, require_admin
 from chalicelib.api.problems import internal_error, problem_for
 from chalicelib.bootstrap import container
 from chalicelib.domain.errors import DomainError, FieldProblem, InvalidRequest, ValidationFailed
 from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    from chalicelib.api.auth import Principal
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -37,6 +39,10 @@ def answers_problems(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def caller(request: Request, *, admin: bool = False) -> Principal:
+    # Imported by the first request with a token, so the scheduled and queue functions,
+    # which share this app, never load the JWT library.
+    from chalicelib.api.auth import bearer_token, require_admin
+
     principal = container().jwt_verifier.verify(bearer_token(request))
     logger.append_keys(tenant_id=principal.tenant_id, user_id=principal.user_id)
     if admin:

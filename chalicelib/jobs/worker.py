@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalice import Blueprint
 from chalice.app import SQSEvent
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.sync_run import SyncJob
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 worker = Blueprint(__name__)
 
@@ -28,6 +24,8 @@ MAX_RECEIVES = 5
 
 
 def run_record(record: SQSRecord, remaining_ms: Any) -> None:
+    from chalicelib.domain.sync_run import SyncJob
+
     job = SyncJob.model_validate(json.loads(record.body))
     receives = int(record.attributes.approximate_receive_count or 1)
     container().sync_worker.run(
@@ -39,6 +37,13 @@ def run_record(record: SQSRecord, remaining_ms: Any) -> None:
 
 @worker.on_sqs_message(queue=SYNC_QUEUE_NAME, batch_size=5, name="sync_worker")
 def run_sync_jobs(event: SQSEvent) -> dict[str, Any]:
+    # Loaded by the worker function alone; the API and the schedule never need it.
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
     context = event.context
     remaining_ms = getattr(context, "get_remaining_time_in_millis", lambda: 900_000)
     # A batch where every job failed is reported like any other, per message, so a
