@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import requests
@@ -108,12 +107,6 @@ class XeroAccounting:
 
     def rate_budget(self) -> RateBudget:
         return self._budget
-
-    @property
-    def budget(self) -> SimpleNamespace:
-        """Deprecated, in the old shape: read `rate_budget()`. Removed once the sync
-        framework stops asking for it."""
-        return SimpleNamespace(minute_remaining=self._budget.calls_left)
 
     def accounts(self) -> list[Account]:
         body = self.get("Accounts", operation="get_accounts")
