@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
-import requests
 from chalice.app import Request
 
-from chalicelib.domain.errors import NotAllowed, NotAuthenticated
+from chalicelib.domain.errors import NotAllowed, NotAuthenticated, TemporarilyUnavailable
 from chalicelib.observability import logger
 
 ADMIN_ROLE = "admin"
 REQUIRED_CLAIMS = ["sub", "tenant_id", "exp", "iss", "aud"]
+UNKNOWN_KID_COOLDOWN_SECONDS = 10
+JWKS_RETRY_AFTER_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -30,39 +29,53 @@ class Principal:
         return ADMIN_ROLE in self.roles
 
 
-class JwksKeys:
-    """RS256 public keys from Loc8's JWKS URL, cached; refetched when a kid is unknown."""
+class JwksUnavailable(TemporarilyUnavailable):
+    """Loc8's JWKS could not be read, so no RS256 token can be checked right now."""
 
-    def __init__(self, url: str, timeout: tuple[float, float], max_age_seconds: int = 300) -> None:
-        self._url = url
-        self._timeout = timeout
-        self._max_age = max_age_seconds
-        self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
-        self._lock = threading.Lock()
+    def __init__(self) -> None:
+        super().__init__("Token keys are unavailable; try again shortly.", JWKS_RETRY_AFTER_SECONDS)
+
+
+class JwksKeys:
+    """RS256 public keys from Loc8's JWKS URL through PyJWT's `PyJWKClient`: the key set
+    is cached for `max_age_seconds`, and a token with an unknown kid refetches it at
+    most once per `unknown_kid_cooldown_seconds` (a burst of forged kids cannot hammer
+    the endpoint, a rotated key is picked up soon)."""
+
+    def __init__(
+        self,
+        url: str,
+        timeout: float | tuple[float, float],
+        max_age_seconds: int = 300,
+        unknown_kid_cooldown_seconds: float = UNKNOWN_KID_COOLDOWN_SECONDS,
+    ) -> None:
+        # urllib applies one timeout to the connect and to each read: the larger one.
+        per_operation = max(timeout) if isinstance(timeout, tuple) else timeout
+        self._client = jwt.PyJWKClient(
+            url,
+            cache_jwk_set=True,
+            lifespan=max_age_seconds,
+            timeout=per_operation,
+            cooldown_duration=unknown_kid_cooldown_seconds,
+        )
 
     def key_for(self, kid: str | None) -> Any:
-        with self._lock:
-            stale = time.monotonic() - self._fetched_at > self._max_age
-            if stale or kid not in self._keys:
-                self._refresh()
-            if kid not in self._keys:
-                raise NotAuthenticated("The token was signed with an unknown key.")
-            return self._keys[kid]
-
-    def _refresh(self) -> None:
-        # A burst of tokens with unknown kids must not hammer the JWKS endpoint.
-        if time.monotonic() - self._fetched_at < 10 and self._keys:
-            return
+        if not kid:
+            raise NotAuthenticated("The token names no signing key.")
         try:
-            response = requests.get(self._url, timeout=self._timeout)
-            response.raise_for_status()
-            key_set = jwt.PyJWKSet.from_dict(response.json())
-        except (requests.RequestException, jwt.PyJWTError, ValueError) as error:
+            # The cached set (fetched when missing or older than its lifespan): a
+            # failure here is the endpoint's, never the token's.
+            self._client.get_signing_keys()
+        except (jwt.PyJWKClientError, jwt.PyJWKSetError, ValueError) as error:
             logger.warning("could not load the JWKS", extra={"error": type(error).__name__})
-            raise NotAuthenticated("Token keys are unavailable; try again shortly.") from error
-        self._keys = {key.key_id: key.key for key in key_set.keys}
-        self._fetched_at = time.monotonic()
+            raise JwksUnavailable() from error
+        try:
+            return self._client.get_signing_key(kid).key
+        except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError, ValueError) as error:
+            logger.warning("could not refetch the JWKS", extra={"error": type(error).__name__})
+            raise JwksUnavailable() from error
+        except jwt.PyJWKClientError as error:
+            raise NotAuthenticated("The token was signed with an unknown key.") from error
 
 
 class JwtVerifier:

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chalicelib.api.auth import JwksKeys, JwtVerifier
-from chalicelib.domain.errors import NotAuthenticated
+from chalicelib.domain.errors import NotAuthenticated, TemporarilyUnavailable
 
 PRIVATE_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -31,8 +31,9 @@ def jwks_server() -> Iterator[dict]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             served["hits"] += 1
-            body = json.dumps({"keys": served["keys"]}).encode()
-            self.send_response(200)
+            status, body = served.get("answer") or (200, json.dumps({"keys": served["keys"]}))
+            body = body.encode() if isinstance(body, str) else body
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(body)
@@ -102,9 +103,38 @@ def test_an_hs256_token_is_refused_when_only_a_jwks_is_configured(jwks_server):
         verifier(jwks_server["url"]).verify(forged)
 
 
-def test_an_unreachable_jwks_is_a_clear_401():
-    with pytest.raises(NotAuthenticated, match="unavailable"):
+def test_an_unreachable_jwks_is_a_retryable_outage_not_a_bad_token():
+    with pytest.raises(TemporarilyUnavailable, match="unavailable") as outage:
         verifier("http://127.0.0.1:9/jwks.json").verify(rs256())
+    assert outage.value.retry_after_seconds > 0
+
+
+@pytest.mark.parametrize(("status", "body"), [(500, b"oops"), (200, b"<html>maintenance</html>")])
+def test_a_jwks_endpoint_answering_garbage_is_an_outage(jwks_server, status, body):
+    jwks_server["answer"] = (status, body)
+    with pytest.raises(TemporarilyUnavailable):
+        verifier(jwks_server["url"]).verify(rs256())
+
+
+def test_a_burst_of_unknown_kids_refetches_the_keys_at_most_once(jwks_server):
+    subject = verifier(jwks_server["url"])
+    subject.verify(rs256())
+    for _ in range(5):
+        with pytest.raises(NotAuthenticated, match="unknown key"):
+            subject.verify(rs256(kid="key-9"))
+    assert jwks_server["hits"] == 1, "within the cooldown an unknown kid is refused from cache"
+
+
+def test_a_rotated_key_is_fetched_when_its_kid_first_appears(jwks_server):
+    subject = JwtVerifier(
+        audience="loc8-integrations",
+        issuer="loc8",
+        jwks=JwksKeys(jwks_server["url"], (1, 2), unknown_kid_cooldown_seconds=0),
+    )
+    subject.verify(rs256())
+    jwks_server["keys"] = [jwk("key-1"), jwk("key-2")]
+    assert subject.verify(rs256(kid="key-2")).tenant_id == "tenant-a"
+    assert jwks_server["hits"] == 2
 
 
 def test_a_non_admin_role_is_not_admin(jwks_server):
