@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from chalicelib.domain.errors import AccessRevoked, ProviderRejected, ProviderUnavailable
@@ -177,12 +177,44 @@ def au_tax_rates() -> list:
     ]
 
 
+def fake_profile():
+    """Limits unlike any real app's, so a rule hard-wired to one app shows up in a test."""
+
+    from chalicelib.domain.app_profile import AppProfile, InvoiceRemoval
+
+    return AppProfile(
+        key="xero",  # the catalogue entry the tests' integrations are connected to
+        name="Fake Books",
+        write_batch_size=3,
+        lookup_batch_size=2,
+        contact_name_max_length=20,
+        item_name_max_length=20,
+        item_code_max_length=10,
+        account_code_max_length=10,
+        phone_max_length=20,
+        has_draft_invoices=False,
+        remove_unapproved_invoice=InvoiceRemoval.VOID,
+        remove_approved_invoice=InvoiceRemoval.VOID,
+        idempotency_key_lifetime=None,
+    )
+
+
 @dataclass
 class FakeAccountingSettings:
     accounts_list: list = field(default_factory=au_accounts)
     tax_rates_list: list = field(default_factory=au_tax_rates)
     items_list: list = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    calls_left: int | None = None
+
+    @property
+    def profile(self):
+        return fake_profile()
+
+    def rate_budget(self):
+        from chalicelib.domain.accounting import RateBudget
+
+        return RateBudget(calls_left=self.calls_left, refill_seconds=30)
 
     def accounts(self) -> list:
         self.calls.append("accounts")
@@ -228,12 +260,16 @@ class FakeAccountingSettings:
 
 @dataclass
 class FakeLoc8:
-    """Loc8 core for the sync's tests: line items and tax types per tenant."""
+    """Loc8 core for the sync's tests, per tenant in memory. Every call of the Loc8 API
+    is recorded by name in `calls` (reads included), so a test can assert a run's cost."""
 
     line_items: dict[str, list] = field(default_factory=dict)
     tax_type_store: dict[str, dict] = field(default_factory=dict)
+    customers: dict[str, list] = field(default_factory=dict)
+    invoices: dict[str, list] = field(default_factory=dict)
     failures: dict[str, Exception] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    now: datetime = datetime(2026, 11, 25, tzinfo=UTC)
 
     def _called(self, operation: str) -> None:
         self.calls.append(operation)
@@ -241,36 +277,110 @@ class FakeLoc8:
         if failure is not None:
             raise failure
 
-    def iter_line_items(self, tenant_id: str, *, updated_since=None):
-        yield from self.line_items.get(tenant_id, [])
+    @staticmethod
+    def _find(records: list, record_id: str):
+        from chalicelib.domain.loc8_errors import Loc8NotFound
 
-    def line_item_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
-        from chalicelib.domain.loc8 import Page
+        for record in records:
+            if record.id == record_id:
+                return record
+        raise Loc8NotFound(f"{record_id} does not exist.")
 
-        yield Page(items=list(self.line_items.get(tenant_id, [])), next_cursor=None)
+    @staticmethod
+    def _replace(records: list, record) -> None:
+        records[:] = [record if r.id == record.id else r for r in records]
 
-    def invoice_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
-        from chalicelib.domain.loc8 import Page
+    def _since(self, records: list, updated_since):
+        return [r for r in records if updated_since is None or r.updated_at >= updated_since]
 
-        yield Page(items=[], next_cursor=None)
+    # --- customers -----------------------------------------------------------------------
 
     def customer_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
         from chalicelib.domain.loc8 import Page
 
-        yield Page(items=[], next_cursor=None)
+        self._called("customer_pages")
+        yield Page(items=self._since(self.customers.get(tenant_id, []), updated_since))
+
+    def iter_customers(self, tenant_id: str, *, updated_since=None):
+        self._called("iter_customers")
+        yield from self._since(self.customers.get(tenant_id, []), updated_since)
+
+    def get_customer(self, tenant_id: str, customer_id: str):
+        self._called("get_customer")
+        return self._find(self.customers.get(tenant_id, []), customer_id)
+
+    def create_customer(self, tenant_id: str, draft, *, idempotency_key=None):
+        from chalicelib.domain.loc8 import Loc8Customer
+
+        self._called("create_customer")
+        records = self.customers.setdefault(tenant_id, [])
+        created = Loc8Customer(
+            id=f"cus_{len(records) + 1}", version=1, updated_at=self.now, **draft.model_dump()
+        )
+        records.append(created)
+        return created
+
+    def update_customer(self, tenant_id, customer_id, draft, *, version, idempotency_key=None):
+        self._called("update_customer")
+        return self._update(self.customers.get(tenant_id, []), customer_id, draft, version)
+
+    def _update(self, records: list, record_id: str, draft, version: int):
+        from chalicelib.domain.loc8_errors import Loc8VersionConflict
+
+        current = self._find(records, record_id)
+        if current.version != version:
+            raise Loc8VersionConflict("Changed since it was read.", current.version)
+        updated = current.model_copy(
+            update={**draft.model_dump(), "version": version + 1, "updated_at": self.now}
+        )
+        self._replace(records, updated)
+        return updated
+
+    # --- line items ----------------------------------------------------------------------
+
+    def line_item_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
+        from chalicelib.domain.loc8 import Page
+
+        self._called("line_item_pages")
+        yield Page(items=self._since(self.line_items.get(tenant_id, []), updated_since))
+
+    def iter_line_items(self, tenant_id: str, *, updated_since=None):
+        self._called("iter_line_items")
+        yield from self._since(self.line_items.get(tenant_id, []), updated_since)
+
+    def get_line_item(self, tenant_id: str, line_item_id: str):
+        self._called("get_line_item")
+        return self._find(self.line_items.get(tenant_id, []), line_item_id)
+
+    def create_line_item(self, tenant_id: str, draft, *, idempotency_key=None):
+        from chalicelib.domain.loc8 import Loc8LineItem
+
+        self._called("create_line_item")
+        records = self.line_items.setdefault(tenant_id, [])
+        created = Loc8LineItem(
+            id=f"li_{len(records) + 1}", version=1, updated_at=self.now, **draft.model_dump()
+        )
+        records.append(created)
+        return created
+
+    def update_line_item(self, tenant_id, line_item_id, draft, *, version, idempotency_key=None):
+        self._called("update_line_item")
+        return self._update(self.line_items.get(tenant_id, []), line_item_id, draft, version)
+
+    # --- tax types -----------------------------------------------------------------------
 
     def tax_types(self, tenant_id: str) -> list:
         self._called("tax_types")
+        return self._tax_types(tenant_id)
+
+    def _tax_types(self, tenant_id: str) -> list:
         return sorted(self.tax_type_store.get(tenant_id, {}).values(), key=lambda t: t.code)
 
     def replace_tax_types(self, tenant_id: str, drafts, *, idempotency_key=None) -> list:
-        from datetime import UTC, datetime
-
         from chalicelib.domain.loc8 import Loc8TaxType
 
         self._called("replace_tax_types")
         store = self.tax_type_store.setdefault(tenant_id, {})
-        now = datetime(2026, 11, 25, tzinfo=UTC)
         wanted = {draft.code: draft for draft in drafts}
         for code, existing in list(store.items()):
             if code not in wanted and existing.active:
@@ -282,13 +392,13 @@ class FakeLoc8:
             store[code] = Loc8TaxType(
                 id=existing.id if existing else f"tt_{code}",
                 version=existing.version + 1 if existing else 1,
-                updated_at=now,
+                updated_at=self.now,
                 code=code,
                 name=draft.name,
                 rate=draft.rate,
                 active=True,
             )
-        return self.tax_types(tenant_id)
+        return self._tax_types(tenant_id)
 
     def active_tax_types(self, tenant_id: str) -> dict[str, tuple[str, str]]:
         return {
@@ -296,6 +406,69 @@ class FakeLoc8:
             for t in self.tax_type_store.get(tenant_id, {}).values()
             if t.active
         }
+
+    # --- invoices ------------------------------------------------------------------------
+
+    def invoice_pages(self, tenant_id: str, *, updated_since=None, cursor=None, limit=None):
+        from chalicelib.domain.loc8 import Page
+
+        self._called("invoice_pages")
+        yield Page(items=self._since(self.invoices.get(tenant_id, []), updated_since))
+
+    def iter_invoices(self, tenant_id: str, *, updated_since=None):
+        self._called("iter_invoices")
+        yield from self._since(self.invoices.get(tenant_id, []), updated_since)
+
+    def get_invoice(self, tenant_id: str, invoice_id: str):
+        self._called("get_invoice")
+        return self._find(self.invoices.get(tenant_id, []), invoice_id)
+
+    def _change_invoice(self, tenant_id: str, invoice_id: str, **changes):
+        records = self.invoices.get(tenant_id, [])
+        current = self._find(records, invoice_id)
+        updated = current.model_copy(
+            update={**changes, "version": current.version + 1, "updated_at": self.now}
+        )
+        self._replace(records, updated)
+        return updated
+
+    def record_invoice_external_ref(self, tenant_id, invoice_id, ref, *, idempotency_key=None):
+        self._called("record_invoice_external_ref")
+        current = self._find(self.invoices.get(tenant_id, []), invoice_id)
+        refs = [r for r in current.external_refs if r.app != ref.app] + [ref]
+        return self._change_invoice(tenant_id, invoice_id, external_refs=refs)
+
+    def record_payment(self, tenant_id, invoice_id, payment, *, idempotency_key=None):
+        from chalicelib.domain.loc8 import Loc8Payment
+
+        self._called("record_payment")
+        current = self._find(self.invoices.get(tenant_id, []), invoice_id)
+        for recorded in current.payments:
+            if (recorded.app, recorded.external_id) == (payment.app, payment.external_id):
+                return recorded
+        recorded = Loc8Payment(
+            id=f"pay_{payment.external_id}",
+            invoice_id=invoice_id,
+            recorded_at=self.now,
+            **payment.model_dump(),
+        )
+        self._change_invoice(
+            tenant_id,
+            invoice_id,
+            payments=[*current.payments, recorded],
+            amount_paid=current.amount_paid + recorded.amount,
+            amount_due=current.amount_due - recorded.amount,
+        )
+        return recorded
+
+    def set_invoice_status(self, tenant_id, invoice_id, status, *, version, idempotency_key=None):
+        from chalicelib.domain.loc8_errors import Loc8VersionConflict
+
+        self._called("set_invoice_status")
+        current = self._find(self.invoices.get(tenant_id, []), invoice_id)
+        if current.version != version:
+            raise Loc8VersionConflict("Changed since it was read.", current.version)
+        return self._change_invoice(tenant_id, invoice_id, status=status)
 
 
 def loc8_line_item(item_id: str, code: str, name: str, price: str = "100.00"):

@@ -85,4 +85,5 @@ def sync_run_json(run: SyncRun, *, with_errors: bool) -> dict[str, Any]:
     }
     if with_errors:
         body["errors"] = [error.model_dump() for error in run.errors]
+        body["errors_truncated"] = run.errors_truncated
     return body

@@ -58,6 +58,8 @@ class SyncRun(BaseModel):
     finished_at: AwareDatetime | None = None
     counts: dict[str, DomainCounts] = Field(default_factory=dict)
     errors: list[RecordError] = Field(default_factory=list)
+    # Record errors beyond the per-run cap: counted here instead of kept in `errors`.
+    errors_truncated: int = 0
     deferred_until: AwareDatetime | None = None
 
     @classmethod

@@ -1,14 +1,16 @@
 """What every domain syncer gets and must do.
 
-A syncer reads changes since its cursor, writes them to the other side, and saves
-its cursor after every page, so a job cut short (rate limit, Lambda time) resumes
-where it stopped. It never sleeps: when the budget runs low it raises `Defer`.
+A syncer reads changes since its cursor (walked by `sync.paging`), writes them to the
+other side, and saves its cursor after every page, so a job cut short (rate limit,
+Lambda time) resumes where it stopped. It never sleeps: when the app's rate budget or
+the Lambda's time runs low it raises `Defer`. What differs between apps comes from
+`context.app.profile`, never from the app's name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -19,10 +21,10 @@ from chalicelib.domain.sync_config import SyncConfig
 from chalicelib.domain.sync_run import DomainCounts, RecordError, SyncRun
 from chalicelib.ports import AccountingApp, Clock, Cursors, Links, Loc8Api
 
-# Below this many calls left in Xero's minute window the job stops and continues later.
-MIN_MINUTE_BUDGET = 3
 # Time a Lambda needs after the last page to record the run and re-enqueue itself.
 DEFAULT_TIME_RESERVE = timedelta(seconds=45)
+# The wait when the app says its budget is spent but not when it refills.
+UNKNOWN_REFILL_SECONDS = 60.0
 
 
 class Defer(Exception):
@@ -47,7 +49,6 @@ class SyncContext:
     remaining_time: Callable[[], timedelta]
     time_reserve: timedelta = DEFAULT_TIME_RESERVE
     record_errors_cap: int = 200
-    _dropped_errors: int = field(default=0, init=False)
 
     @property
     def tenant_id(self) -> str:
@@ -69,15 +70,18 @@ class SyncContext:
 
     def record_error(self, domain: str, record: str | None, message: str) -> None:
         self.counts(domain).failed += 1
-        if len(self.run.errors) < self.record_errors_cap:
-            self.run.errors.append(RecordError(domain=domain, record=record, message=message))
+        self._note(RecordError(domain=domain, record=record, message=message))
 
     def record_conflict(self, domain: str, record: str | None, message: str) -> None:
         """Both sides changed; the newer change was kept. Noted, not counted as failed."""
+        self._note(RecordError(domain=domain, record=record, message=f"Conflict: {message}"))
+
+    def _note(self, error: RecordError) -> None:
+        # The run keeps the first errors in full; the rest are counted, never lost.
         if len(self.run.errors) < self.record_errors_cap:
-            self.run.errors.append(
-                RecordError(domain=domain, record=record, message=f"Conflict: {message}")
-            )
+            self.run.errors.append(error)
+        else:
+            self.run.errors_truncated += 1
 
     def cursor(self, name: str) -> str | None:
         return self.cursors.get(self.integration.id, name)
@@ -89,13 +93,16 @@ class SyncContext:
         return self.clock.now()
 
     def check_budget(self) -> None:
-        """Raise `Defer` when the Lambda or Xero's minute budget is nearly spent."""
+        """Raise `Defer` when the Lambda's time or the app's rate budget is nearly spent."""
         if self.remaining_time() < self.time_reserve:
             raise Defer("The run used its time; it continues in a new invocation.", 0)
-        budget = getattr(self.app, "budget", None)
-        remaining = getattr(budget, "minute_remaining", None)
-        if remaining is not None and remaining < MIN_MINUTE_BUDGET:
-            raise Defer("Xero's per-minute call budget is nearly spent.", 60)
+        profile = self.app.profile
+        budget = self.app.rate_budget()
+        if budget.calls_left is not None and budget.calls_left < profile.min_calls_left:
+            raise Defer(
+                f"{profile.name}'s call budget is nearly spent.",
+                budget.refill_seconds or UNKNOWN_REFILL_SECONDS,
+            )
 
 
 class DomainSyncer(Protocol):

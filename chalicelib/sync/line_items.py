@@ -4,50 +4,37 @@ Loc8's catalogue is pushed with the account mapped for each line item (the saved
 config is the authority for accounts); the app's edits to code, name, description,
 price and tax type come back to Loc8. Records are matched by item code before
 anything is created, and links with fingerprints keep every write safe to repeat.
+A write whose outcome the app did not report holds the Loc8 position, so the item
+is tried again and, if the lost write made it, found by its code.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 
-from chalicelib.domain.accounting import AppItem
-from chalicelib.domain.links import Link, fingerprint
+from chalicelib.domain.accounting import AppItem, WriteResult
+from chalicelib.domain.line_item_matching import (
+    app_item_fingerprint,
+    item_fields,
+    line_item_fields,
+    line_item_fingerprint,
+    loc8_is_newer,
+)
+from chalicelib.domain.links import Link
 from chalicelib.domain.loc8 import Loc8LineItem, Loc8LineItemDraft
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8ValidationFailed
+from chalicelib.domain.names import name_from_app
 from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.paging import walk_loc8_pages
 from chalicelib.sync.positions import later, load_position, next_since, save_position, since_of
 from chalicelib.sync.tax_codes import TaxCodeResolver
+from chalicelib.sync.writes import answers_for, outcome_unknown
 
 DOMAIN = "line_items"
 APP_CURSOR = "line_items#app"
 LOC8_CURSOR = "line_items#loc8"
-WRITE_BATCH = 50
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.quantize(Decimal("0.0001")).normalize(), "f")
-
-
-def item_fields(item: AppItem) -> dict[str, str | None]:
-    return {
-        "code": item.code,
-        "name": item.name,
-        "description": item.description or None,
-        "unit_price": _money(item.unit_price),
-        "tax_type": item.tax_type,
-    }
-
-
-def line_item_fields(line_item: Loc8LineItem) -> dict[str, str | None]:
-    return {
-        "code": line_item.code,
-        # The app keeps at most 50 characters of a name: compare what it can hold.
-        "name": line_item.name[:50],
-        "description": line_item.description or None,
-        "unit_price": _money(line_item.unit_price),
-        "tax_type": line_item.tax_type_code,
-    }
 
 
 class LineItemsSyncer:
@@ -60,7 +47,9 @@ class LineItemsSyncer:
     # --- app → Loc8 -----------------------------------------------------------------
 
     def _app_to_loc8(self, context: SyncContext) -> None:
+        # The app lists its items in one answer, not in pages: one read, one position.
         position = load_position(context, APP_CURSOR)
+        read_at = context.now()  # before the read, so a change landing meanwhile comes next time
         items = [
             i for i in context.app.items(since_of(position)) if i.id and i.unit_price is not None
         ]
@@ -72,7 +61,7 @@ class LineItemsSyncer:
         for item in items:
             high_water = later(high_water, item.updated_at)
             link = links.get(item.id or "")
-            if link is not None and link.app_fingerprint == self._app_print(item):
+            if link is not None and link.app_fingerprint == app_item_fingerprint(item):
                 context.counts(DOMAIN).unchanged += 1
                 continue
             if link is None and by_code is None:
@@ -85,7 +74,7 @@ class LineItemsSyncer:
             if new_link is not None:
                 made.append(new_link)
         context.links.save(context.scope, made)
-        save_position(context, APP_CURSOR, {"since": next_since(high_water, context.now())})
+        save_position(context, APP_CURSOR, {"since": next_since(high_water, read_at)})
 
     def _unlinked_loc8_by_code(self, context: SyncContext) -> dict[str, Loc8LineItem]:
         catalogue = list(context.loc8.iter_line_items(context.tenant_id))
@@ -128,14 +117,12 @@ class LineItemsSyncer:
         link: Link | None,
     ) -> Link:
         counts = context.counts(DOMAIN)
-        if item_fields(item) == line_item_fields(line_item):
+        name_max = context.app.profile.item_name_max_length
+        if item_fields(item) == line_item_fields(line_item, name_max):
             counts.unchanged += 1
             return self._link(context, line_item, item)
         loc8_changed = link is None or link.loc8_fingerprint != self._loc8_print(line_item, context)
-        loc8_newer = bool(
-            line_item.updated_at and item.updated_at and line_item.updated_at > item.updated_at
-        )
-        if loc8_changed and loc8_newer:
+        if loc8_changed and loc8_is_newer(line_item, item):
             if link is not None:
                 context.record_conflict(
                     DOMAIN, item.code, "changed in both apps; kept Loc8's later change."
@@ -162,73 +149,97 @@ class LineItemsSyncer:
     def _loc8_draft(
         item: AppItem, existing: Loc8LineItem | None, context: SyncContext
     ) -> Loc8LineItemDraft:
+        name_max = context.app.profile.item_name_max_length
         base = {
             "code": item.code,
-            "name": item.name,
+            "name": name_from_app(item.name, existing.name if existing else None, name_max),
             "description": item.description,
             "unit_price": item.unit_price or Decimal(0),
             "tax_type_code": item.tax_type or (existing.tax_type_code if existing else ""),
             "account_code": existing.account_code if existing else None,
         }
-        if existing is not None and len(existing.name) > 50 and existing.name.startswith(item.name):
-            base["name"] = existing.name  # the app only truncated it
         return Loc8LineItemDraft.model_validate(base)
 
     # --- Loc8 → app -----------------------------------------------------------------
 
     def _loc8_to_app(self, context: SyncContext) -> None:
-        position = load_position(context, LOC8_CURSOR)
-        high_water = position.get("high_water")
         app_by_code: dict[str, AppItem] | None = None
         tax_codes = TaxCodeResolver(context)
-        pages = context.loc8.line_item_pages(
-            context.tenant_id, updated_since=since_of(position), cursor=position.get("cursor")
+
+        def app_id_for_code(code: str) -> str | None:
+            nonlocal app_by_code
+            if app_by_code is None:
+                app_by_code = {i.code.casefold(): i for i in context.app.items()}
+            match = app_by_code.get(code.casefold())
+            return match.id if match else None
+
+        walk_loc8_pages(
+            context,
+            LOC8_CURSOR,
+            lambda since, cursor: context.loc8.line_item_pages(
+                context.tenant_id, updated_since=since, cursor=cursor
+            ),
+            lambda line_items: self._push_page(context, line_items, tax_codes, app_id_for_code),
         )
-        for page in pages:
-            links = context.links.by_loc8(context.scope, DOMAIN, [i.id for i in page.items])
-            to_write: list[tuple[Loc8LineItem, AppItem]] = []
+
+    def _push_page(
+        self,
+        context: SyncContext,
+        line_items: list[Loc8LineItem],
+        tax_codes: TaxCodeResolver,
+        app_id_for_code: Callable[[str], str | None],
+    ) -> bool:
+        """Push a page of Loc8 line items; False if some write's outcome is unknown."""
+        profile = context.app.profile
+        links = context.links.by_loc8(context.scope, DOMAIN, [i.id for i in line_items])
+        to_write: list[tuple[Loc8LineItem, AppItem]] = []
+        for line_item in line_items:
+            link = links.get(line_item.id)
+            if link is not None and link.loc8_fingerprint == self._loc8_print(line_item, context):
+                context.counts(DOMAIN).unchanged += 1
+                continue
+            if len(line_item.code) > profile.item_code_max_length:
+                # A cut code would be another item's code: it cannot be matched safely.
+                context.record_error(
+                    DOMAIN,
+                    line_item.code,
+                    f"{context.app_name} allows item codes of up to "
+                    f"{profile.item_code_max_length} characters; shorten this one to sync it.",
+                )
+                continue
+            app_id = link.app_id if link else app_id_for_code(line_item.code)
+            tax_type = tax_codes.app_code(line_item.tax_type_code)
+            to_write.append((line_item, self._app_item(line_item, app_id, tax_type, context)))
+        all_known = True
+        for start in range(0, len(to_write), profile.write_batch_size):
+            batch = to_write[start : start + profile.write_batch_size]
+            results = context.app.save_items([item for _, item in batch], _key(batch))
             made: list[Link] = []
-            for line_item in page.items:
-                high_water = later(high_water, line_item.updated_at)
-                link = links.get(line_item.id)
-                if link is not None and link.loc8_fingerprint == self._loc8_print(
-                    line_item, context
-                ):
-                    context.counts(DOMAIN).unchanged += 1
-                    continue
-                app_id = link.app_id if link else None
-                if app_id is None:
-                    if app_by_code is None:
-                        app_by_code = {i.code.casefold(): i for i in context.app.items()}
-                    match = app_by_code.get(line_item.code.casefold())
-                    app_id = match.id if match else None
-                tax_type = tax_codes.app_code(line_item.tax_type_code)
-                to_write.append((line_item, self._app_item(line_item, app_id, tax_type, context)))
-            for start in range(0, len(to_write), WRITE_BATCH):
-                batch = to_write[start : start + WRITE_BATCH]
-                results = context.app.save_items([item for _, item in batch], _key(batch))
-                for (line_item, sent), result in zip(batch, results, strict=False):
-                    if not result.ok or result.record is None:
-                        message = "; ".join(result.errors) or "rejected without a reason"
-                        context.record_error(DOMAIN, line_item.code, message)
-                        continue
-                    counts = context.counts(DOMAIN)
-                    if sent.id:
-                        counts.updated += 1
-                    else:
-                        counts.created += 1
-                    made.append(self._link(context, line_item, result.record))
-                context.check_budget()
+            for (line_item, sent), result in answers_for(batch, results):
+                all_known &= not outcome_unknown(result)
+                made += self._after_write(context, line_item, sent, result)
+            # Saved per batch, so a deferral mid-page keeps what was done.
             context.links.save(context.scope, made)
-            position = {
-                "since": position.get("since"),
-                "cursor": page.next_cursor,
-                "high_water": high_water,
-            }
-            if page.next_cursor is None:
-                position = {"since": high_water, "cursor": None, "high_water": high_water}
-            save_position(context, LOC8_CURSOR, position)
             context.check_budget()
+        return all_known
+
+    def _after_write(
+        self,
+        context: SyncContext,
+        line_item: Loc8LineItem,
+        sent: AppItem,
+        result: WriteResult[AppItem],
+    ) -> list[Link]:
+        if not result.ok or result.record is None:
+            message = "; ".join(result.errors) or "rejected without a reason"
+            context.record_error(DOMAIN, line_item.code, message)
+            return []
+        counts = context.counts(DOMAIN)
+        if sent.id:
+            counts.updated += 1
+        else:
+            counts.created += 1
+        return [self._link(context, line_item, result.record)]
 
     @staticmethod
     def _app_item(
@@ -237,7 +248,7 @@ class LineItemsSyncer:
         return AppItem(
             id=app_id,
             code=line_item.code,
-            name=line_item.name[:50],
+            name=line_item.name[: context.app.profile.item_name_max_length],
             description=line_item.description,
             unit_price=line_item.unit_price,
             account_code=context.config.account_for(line_item.id),
@@ -258,13 +269,14 @@ class LineItemsSyncer:
 
     @staticmethod
     def _app_print(item: AppItem) -> str:
-        return fingerprint(item_fields(item))
+        return app_item_fingerprint(item)
 
     @staticmethod
     def _loc8_print(line_item: Loc8LineItem, context: SyncContext) -> str:
-        # The mapped account is part of what Loc8 pushes: a mapping change re-pushes.
-        return fingerprint(
-            {**line_item_fields(line_item), "account": context.config.account_for(line_item.id)}
+        return line_item_fingerprint(
+            line_item,
+            context.app.profile.item_name_max_length,
+            context.config.account_for(line_item.id),
         )
 
 

@@ -5,23 +5,20 @@ Two passes, each with its own cursor, both reading only what changed in the app:
   one payment per (app, payment id), and the payment id is also the idempotency
   key). A payment deleted in the app cannot be taken back through Loc8's API, so it
   is reported for someone to reverse in Loc8.
-- statuses: a linked invoice the app shows as PAID makes Loc8's paid; VOIDED (or
-  DELETED) makes it voided. The status last acted on is the link's app fingerprint,
+- statuses: a linked invoice the app shows as paid makes Loc8's paid; voided (or
+  deleted) makes it voided. The status last acted on is the link's app fingerprint,
   so the echo of our own writes and invoices seen again cost no Loc8 call.
 
-The app's pages are walked oldest change first. After each page the walk starts
-again from the newest change it has seen (If-Modified-Since) rather than at the
-next page number, so a record changed mid-walk cannot shift another past us.
+The app's pages are walked by `sync.paging`, so a record changed mid-walk cannot
+shift another past us.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
-from chalicelib.domain.accounting import AppInvoice, AppPage, AppPayment
+from chalicelib.domain.accounting import AppInvoice, AppInvoiceStatus, AppPayment, RecordStatus
 from chalicelib.domain.links import Link
 from chalicelib.domain.loc8 import Loc8Invoice, Loc8InvoiceStatus, Loc8PaymentDraft
 from chalicelib.domain.loc8_errors import (
@@ -32,7 +29,7 @@ from chalicelib.domain.loc8_errors import (
 )
 from chalicelib.sync import invoices
 from chalicelib.sync.framework import SyncContext
-from chalicelib.sync.positions import later, load_position, save_position
+from chalicelib.sync.paging import walk_app_pages
 
 DOMAIN = "payments"
 PAYMENTS_CURSOR = "payments#app"
@@ -41,57 +38,10 @@ STATUS_CURSOR = "invoices#app"
 CHECK_EVERY = 50
 VERSION_RETRIES = 3
 TARGET_STATUS = {
-    "PAID": Loc8InvoiceStatus.PAID,
-    "VOIDED": Loc8InvoiceStatus.VOIDED,
-    "DELETED": Loc8InvoiceStatus.VOIDED,
+    AppInvoiceStatus.PAID: Loc8InvoiceStatus.PAID,
+    AppInvoiceStatus.VOIDED: Loc8InvoiceStatus.VOIDED,
+    AppInvoiceStatus.DELETED: Loc8InvoiceStatus.VOIDED,
 }
-
-Fetch = Callable[[datetime | None, int], Iterator[AppPage[Any]]]
-
-
-def _second(moment: str | None) -> str | None:
-    return moment[:19] if moment else None
-
-
-def _stamp(record: Any) -> str | None:
-    updated: datetime | None = getattr(record, "updated_at", None)
-    return updated.isoformat() if updated else None
-
-
-def walk_app_pages(
-    context: SyncContext, name: str, fetch: Fetch, handle: Callable[[list[Any]], None]
-) -> None:
-    """Every app record changed since the cursor, one page at a time, cursor saved per page.
-
-    If-Modified-Since counts whole seconds, so the records of the last second handled
-    come again; the cursor remembers them (id and change time), and only a record
-    changed since is handled again. A page is handled whole before the cursor moves,
-    so `handle` must be safe to repeat (a job stopped mid-page reads the page again).
-    """
-    position = load_position(context, name)
-    since: str | None = position.get("since")
-    page_number = int(position.get("page") or 1)
-    high_water: str | None = position.get("high_water") or since
-    edge: dict[str, str] = dict(position.get("edge") or {})
-    while True:
-        page = next(iter(fetch(datetime.fromisoformat(since) if since else None, page_number)))
-        handle([r for r in page.records if edge.get(r.id) is None or edge[r.id] != _stamp(r)])
-        for record in page.records:
-            high_water = later(high_water, record.updated_at)
-        edge.update({r.id: stamp for r in page.records if (stamp := _stamp(r))})
-        edge = {k: v for k, v in edge.items() if _second(v) == _second(high_water)}
-        if page.last or _second(high_water) != _second(since):
-            since, page_number = high_water, 1
-        else:  # a whole page within one second: only the page number can move on
-            page_number += 1
-        save_position(
-            context,
-            name,
-            {"since": since, "page": page_number, "high_water": high_water, "edge": edge},
-        )
-        context.check_budget()
-        if page.last:
-            return
 
 
 class PaymentsSyncer:
@@ -123,7 +73,7 @@ class PaymentsSyncer:
             link = links.get(payment.invoice_id)
             if link is None:
                 continue  # not an invoice this integration sent
-            if payment.status == "DELETED":
+            if payment.status is RecordStatus.ARCHIVED:
                 self._deleted(context, payment, link)
             elif payment.amount > 0:
                 self._record(context, payment, link)

@@ -1,7 +1,7 @@
 """Which app tax type a Loc8 tax type code stands for.
 
 After the tax-rates sync Loc8 uses the app's codes, but records made before it may
-still carry Loc8's own codes (e.g. "GST" where Xero says "OUTPUT"). Those are
+still carry Loc8's own codes (e.g. "GST" where the app has its own code). Those are
 translated by the tax type's name, then by a unique rate; anything else is left
 out so the app applies the account's default tax.
 """

@@ -58,14 +58,18 @@ def test_archived_and_expense_rates_are_not_offered_and_old_ones_deactivated(
     assert run.counts["tax_rates"].unchanged == 1
 
 
-def test_a_sync_where_nothing_changed_costs_no_loc8_call(api, active, loc8):
+def test_a_sync_where_nothing_changed_reads_each_loc8_collection_once_and_writes_nothing(
+    api, active, loc8
+):
     [job] = drain_queue()
     run_worker(api, [job])
-    calls_before = list(loc8.calls)
+    calls_before = len(loc8.calls)
     api.http.post(f"/v1/integrations/{active}/sync", headers=bearer())
     [again] = drain_queue()
     run_worker(api, [again])
-    assert loc8.calls == calls_before
+    # Tax rates unchanged in the app: no Loc8 call at all. Each other enabled step
+    # reads Loc8's changes since its position, one page, and has nothing to write.
+    assert loc8.calls[calls_before:] == ["customer_pages", "line_item_pages", "invoice_pages"]
 
 
 def test_a_second_delivery_of_the_same_job_runs_nothing(api, active, loc8, container):
@@ -175,11 +179,12 @@ def test_the_last_delivery_before_the_dlq_marks_the_run_failed(api, active, loc8
 def test_a_job_for_a_paused_integration_is_closed_without_syncing(api, active, loc8, container):
     api.http.post(f"/v1/integrations/{active}/pause", headers=bearer())
     [job] = drain_queue()
+    calls_before = len(loc8.calls)  # saving the config read Loc8's line items
     run_worker(api, [job])
     run = container.sync_runs.get(active, job["run_id"])
     assert run.status.value == "FAILED"
     assert "PAUSED" in run.errors[0].message
-    assert loc8.calls == []
+    assert loc8.calls[calls_before:] == []
 
 
 def test_a_copy_running_elsewhere_is_retried_later(api, active, container, clock):
@@ -228,3 +233,48 @@ def test_a_duplicate_of_a_finished_scheduled_job_is_dropped_not_dead_lettered(
     assert run_worker(api, [scheduled]) == {"batchItemFailures": []}
     assert run_worker(api, [scheduled]) == {"batchItemFailures": []}
     assert container.sync_runs.get(active, scheduled["run_id"]).status.value == "SUCCEEDED"
+
+
+def test_a_nearly_spent_app_budget_defers_until_the_app_refills(
+    api, active, loc8, container, queue_delays
+):
+    [job] = drain_queue()
+    app = container.providers.app_for(container.repo.get("tenant-a", active))
+    app.calls_left = app.profile.min_calls_left - 1
+    assert run_worker(api, [job]) == {"batchItemFailures": []}
+
+    run = container.sync_runs.get(active, job["run_id"])
+    assert run.status.value == "DEFERRED"
+    assert queue_delays.delays[-1] == (job["run_id"], 30)  # the fake app refills in 30 s
+    app.calls_left = None
+    run_worker(api, drain_queue())
+    assert container.sync_runs.get(active, job["run_id"]).status.value == "SUCCEEDED"
+
+
+def test_record_errors_beyond_the_cap_are_counted_and_shown(api, active, loc8, container):
+    from chalicelib.domain.accounting import WriteResult
+    from chalicelib.domain.app_profile import WriteFailure
+    from tests.fakes import FakeAccountingSettings, loc8_line_item
+
+    class RefusesItems(FakeAccountingSettings):
+        def save_items(self, items, idempotency_key: str) -> list:
+            self.calls.append("save_items")
+            return [
+                WriteResult(ok=False, errors=["Price is invalid."], reason=WriteFailure.INVALID)
+                for _ in items
+            ]
+
+    container.providers.settings = RefusesItems()
+    loc8.line_items["tenant-a"] = [
+        loc8_line_item(f"li_{n}", f"ITEM{n:03d}", f"Item {n}") for n in range(205)
+    ]
+    [job] = drain_queue()
+    assert run_worker(api, [job]) == {"batchItemFailures": []}
+
+    run = api.http.get(
+        f"/v1/integrations/{active}/sync-runs/{job['run_id']}", headers=bearer()
+    ).json_body
+    assert run["status"] == "PARTIAL"
+    assert run["counts"]["line_items"]["failed"] == 205
+    assert len(run["errors"]) == 200
+    assert run["errors_truncated"] == 5

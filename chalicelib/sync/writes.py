@@ -1,0 +1,38 @@
+"""Pairing a batched write's records with the app's answers.
+
+The app answers each record of a batch in order. An answer of another length cannot
+be lined up with the records at all, so every record of that batch gets an answer of
+unknown outcome: it is reported, and the caller does not move its cursor past it (the
+next run retries it, and adopts by lookup what the lost write may have made).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from chalicelib.domain.accounting import WriteResult
+from chalicelib.domain.app_profile import WriteFailure
+
+Sent = TypeVar("Sent")
+Answered = TypeVar("Answered")
+
+UNKNOWN_OUTCOME = (
+    "The app's answer did not say what happened to this record; it is tried again on the next run."
+)
+
+
+def answers_for(
+    sent: Sequence[Sent], answers: Sequence[WriteResult[Answered]]
+) -> list[tuple[Sent, WriteResult[Answered]]]:
+    """Each sent record with its answer; all of unknown outcome when the counts differ."""
+    if len(answers) == len(sent):
+        return list(zip(sent, answers, strict=True))
+    unknown: WriteResult[Answered] = WriteResult(
+        ok=False, errors=[UNKNOWN_OUTCOME], reason=WriteFailure.UNKNOWN
+    )
+    return [(record, unknown) for record in sent]
+
+
+def outcome_unknown(result: WriteResult[object]) -> bool:
+    return not result.ok and result.reason is WriteFailure.UNKNOWN
