@@ -1,6 +1,6 @@
 """Serves the Settings > Integrations page and the OAuth return route on the local stack.
 
-The page itself is static (``static/``: HTML, CSS and one ES module, no build step) and
+The page itself is static (``static/``: HTML, CSS and ES modules, no build step) and
 talks only to the documented API with a bearer token. This server adds what a real Loc8
 web app would get from its own sign-in: ``config.js`` carries the API's base URL and,
 on the local stack only, a freshly minted admin token for one tenant. It is never
@@ -14,13 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, Response, redirect, request, send_from_directory
+from flask import Flask, Response, abort, redirect, request, send_from_directory
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PAGE_PATH = "/integrations/"
 RETURN_PATH = "/integrations/return"
 # What the OAuth callback appends to the return URL; passed on to the page.
 RETURN_PARAMETERS = ("integration_id", "result", "message")
+
+# Every file of the page, by name; nothing else under static/ is served.
+ASSETS = frozenset(path.name for path in STATIC_DIR.iterdir() if path.suffix in (".js", ".css"))
 
 TokenSource = Callable[[], str]
 
@@ -65,8 +68,10 @@ def create_app(api_url: str, token_source: TokenSource | None = None) -> Flask:
     def page() -> Response:
         return _static("index.html")
 
-    @app.get(f"{PAGE_PATH}<any('app.js', 'app.css'):name>")
+    @app.get(f"{PAGE_PATH}<name>")
     def asset(name: str) -> Response:
+        if name not in ASSETS:
+            abort(404)
         return _static(name)
 
     @app.get(f"{PAGE_PATH}config.js")

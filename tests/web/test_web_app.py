@@ -38,6 +38,23 @@ def test_the_page_and_its_assets_are_served(client):
     assert client.get("/integrations/secrets.py").status_code == 404
 
 
+def test_every_module_the_page_imports_is_served_as_javascript(client):
+    """The page is ES modules with no build step: each import must be a file served here."""
+    seen: set[str] = set()
+    pending = ["app.js"]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        response = client.get(f"/integrations/{name}")
+        assert response.status_code == 200, name
+        assert response.mimetype == "text/javascript", name
+        source = response.get_data(as_text=True)
+        pending.extend(re.findall(r'^import [^;]*? from "\./([\w-]+\.js)";$', source, re.M))
+    assert len(seen) > 5, seen  # the page is split into modules, all found
+
+
 def test_config_js_hands_the_page_the_api_and_a_fresh_admin_token(client):
     response = client.get("/integrations/config.js")
     assert response.mimetype == "text/javascript"

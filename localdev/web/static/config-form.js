@@ -1,0 +1,268 @@
+// The config form of one card: what to sync, the invoice status, the default account
+// and one account per Loc8 line item. It shows each problem the API answers next to
+// its field, with a summary that links to them.
+
+import { api, integrationPath } from "./api.js";
+import { el, busy, hidden, replace } from "./dom.js";
+import { DOMAIN_HINTS, DOMAIN_LABELS } from "./labels.js";
+import { adviceFor } from "./messages.js";
+
+const DOMAINS = ["invoices", "line_items", "tax_rates", "customers"];
+
+export class ConfigForm {
+  constructor(card, { accounts, lineItems, config, etag }) {
+    this.card = card;
+    this.etag = etag;
+    lineItems = [...lineItems].sort((a, b) => a.name.localeCompare(b.name));
+    this.accounts = accounts
+      .filter((account) => account.status === "ACTIVE")
+      .sort((a, b) => a.code.localeCompare(b.code, undefined, { numeric: true }));
+    this.fields = new Map(); // API field name -> { control, error, focus }
+    const p = card.prefix;
+    const values = config || {
+      sync: Object.fromEntries(DOMAINS.map((domain) => [domain, true])),
+      invoice_status: "DRAFT",
+      default_account_code: null,
+      line_item_accounts: {},
+    };
+
+    this.summary = el("div", { class: "error-summary", tabindex: "-1", hidden: true });
+
+    // What syncs.
+    this.syncBoxes = DOMAINS.map((domain) =>
+      el("input", { type: "checkbox", id: `${p}-sync-${domain}`, name: "sync", value: domain, checked: Boolean(values.sync && values.sync[domain]), "aria-describedby": `${p}-sync-${domain}-hint` }),
+    );
+    const syncError = this.errorSlot(`${p}-sync-error`);
+    const syncSet = el(
+      "fieldset",
+      { id: `${p}-sync` },
+      el("legend", {}, "Data to sync"),
+      syncError,
+      DOMAINS.map((domain, index) =>
+        el(
+          "div",
+          { class: "choice" },
+          this.syncBoxes[index],
+          el("label", { for: `${p}-sync-${domain}` }, DOMAIN_LABELS[domain]),
+          el("p", { class: "hint", id: `${p}-sync-${domain}-hint` }, DOMAIN_HINTS[domain](card.name)),
+        ),
+      ),
+    );
+    this.fields.set("sync", { group: syncSet, error: syncError, focus: this.syncBoxes[0], label: "Data to sync" });
+
+    // Invoice status.
+    const statusError = this.errorSlot(`${p}-invoice-status-error`);
+    const statusChoices = [
+      ["DRAFT", "Draft", `Invoices arrive in ${card.name} as drafts for you to approve.`],
+      ["AUTHORISED", "Approved", `Invoices arrive in ${card.name} approved, ready for payment.`],
+    ];
+    this.statusRadios = statusChoices.map(([value]) =>
+      el("input", { type: "radio", name: `${p}-invoice-status`, id: `${p}-invoice-status-${value}`, value, checked: values.invoice_status === value, "aria-describedby": `${p}-invoice-status-${value}-hint` }),
+    );
+    const statusSet = el(
+      "fieldset",
+      { id: `${p}-invoice-status` },
+      el("legend", {}, `Status of invoices sent to ${card.name}`),
+      statusError,
+      statusChoices.map(([value, label, hint], index) =>
+        el(
+          "div",
+          { class: "choice" },
+          this.statusRadios[index],
+          el("label", { for: `${p}-invoice-status-${value}` }, label),
+          el("p", { class: "hint", id: `${p}-invoice-status-${value}-hint` }, hint),
+        ),
+      ),
+    );
+    this.fields.set("invoice_status", { group: statusSet, error: statusError, focus: this.statusRadios[0], label: "Invoice status" });
+
+    // Default account.
+    this.defaultSelect = this.accountSelect(`${p}-default-account`, values.default_account_code, "No default account");
+    const defaultError = this.errorSlot(`${p}-default-account-error`);
+    const defaultField = el(
+      "div",
+      { class: "field" },
+      el("label", { for: `${p}-default-account` }, "Default revenue account"),
+      el("p", { class: "hint", id: `${p}-default-account-hint` }, "Used for every line item below that has no account of its own."),
+      defaultError,
+      this.defaultSelect,
+    );
+    this.describe(this.defaultSelect, `${p}-default-account-hint`);
+    this.fields.set("default_account_code", { control: this.defaultSelect, error: defaultError, focus: this.defaultSelect, label: "Default revenue account" });
+
+    // One account per Loc8 line item.
+    const mapping = values.line_item_accounts || {};
+    this.itemSelects = [];
+    const itemRows = lineItems.map((item, index) => {
+      const id = `${p}-line-item-${index}`;
+      const select = this.accountSelect(id, mapping[item.id] || null, "Use the default account");
+      select.dataset.lineItemId = item.id;
+      this.itemSelects.push(select);
+      const error = this.errorSlot(`${id}-error`);
+      const label = `${item.name} (${item.code})`;
+      this.fields.set(`line_item_accounts.${item.id}`, { control: select, error, focus: select, label });
+      return el("div", { class: "field mapping" }, el("label", { for: id }, item.name, " ", el("span", { class: "code" }, item.code)), error, select);
+    });
+    const mappingError = this.errorSlot(`${p}-line-items-error`);
+    const mappingSet = el(
+      "fieldset",
+      { id: `${p}-line-items` },
+      el("legend", {}, `${card.name} account for each Loc8 line item`),
+      el("p", { class: "hint" }, `Only active revenue accounts in ${card.name} are listed.`),
+      mappingError,
+      lineItems.length ? itemRows : el("p", { class: "muted" }, "Loc8 has no line items yet."),
+    );
+    this.fields.set("line_item_accounts", { group: mappingSet, error: mappingError, focus: this.itemSelects[0] || this.defaultSelect, label: "Line item accounts" });
+
+    this.submit = el("button", { type: "submit", class: "primary" });
+    this.root = el(
+      "form",
+      { class: "stack config-form", novalidate: true, "aria-labelledby": `${p}-config-heading` },
+      el("h4", { id: `${p}-config-heading` }, "What to sync"),
+      this.summary,
+      syncSet,
+      statusSet,
+      defaultField,
+      mappingSet,
+      el("div", { class: "actions" }, this.submit),
+    );
+    this.root.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.save();
+    });
+    this.setMode(card.status);
+  }
+
+  setMode(status) {
+    this.submit.textContent = status === "AUTHORISED" ? "Save and start syncing" : "Save changes";
+  }
+
+  errorSlot(id) {
+    return el("p", { class: "field-error", id, hidden: true });
+  }
+
+  describe(control, id) {
+    const ids = new Set((control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
+    ids.add(id);
+    control.setAttribute("aria-describedby", [...ids].join(" "));
+  }
+
+  accountSelect(id, current, emptyLabel) {
+    const select = el("select", { id, name: id }, el("option", { value: "" }, emptyLabel));
+    for (const account of this.accounts) {
+      select.append(el("option", { value: account.code }, `${account.code} · ${account.name}`));
+    }
+    if (current && !this.accounts.some((account) => account.code === current)) {
+      // Saved earlier but no longer an active revenue account: keep it visible.
+      select.append(el("option", { value: current }, `${current} · no longer available`));
+    }
+    select.value = current || "";
+    return select;
+  }
+
+  body() {
+    const lineItemAccounts = {};
+    for (const select of this.itemSelects) {
+      if (select.value) lineItemAccounts[select.dataset.lineItemId] = select.value;
+    }
+    const checked = this.statusRadios.find((radio) => radio.checked);
+    return {
+      sync: Object.fromEntries(this.syncBoxes.map((box) => [box.value, box.checked])),
+      invoice_status: checked ? checked.value : "DRAFT",
+      default_account_code: this.defaultSelect.value || null,
+      line_item_accounts: lineItemAccounts,
+    };
+  }
+
+  clearErrors() {
+    this.summary.hidden = true;
+    replace(this.summary);
+    for (const field of this.fields.values()) {
+      field.error.hidden = true;
+      replace(field.error);
+      (field.group || field.control).classList.remove("invalid");
+      if (field.control) field.control.removeAttribute("aria-invalid");
+      for (const control of this.controlsOf(field)) {
+        const ids = (control.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== field.error.id);
+        if (ids.length) control.setAttribute("aria-describedby", ids.join(" "));
+        else control.removeAttribute("aria-describedby");
+      }
+    }
+  }
+
+  controlsOf(field) {
+    return field.control ? [field.control] : [...field.group.querySelectorAll("input, select")];
+  }
+
+  fieldFor(name) {
+    if (this.fields.has(name)) return this.fields.get(name);
+    if (name.startsWith("sync.")) return this.fields.get("sync");
+    if (name.startsWith("line_item_accounts")) return this.fields.get("line_item_accounts");
+    return null;
+  }
+
+  async save() {
+    const card = this.card;
+    const wasActive = card.status !== "AUTHORISED";
+    this.clearErrors();
+    card.clearError();
+    try {
+      const { data, etag } = await busy(this.submit, () =>
+        api("PUT", integrationPath(card.integration.id, "/config"), { body: this.body(), ifMatch: this.etag }),
+      );
+      this.etag = etag;
+      card.saved(data, wasActive);
+    } catch (error) {
+      this.showSaveProblem(error);
+    }
+  }
+
+  showSaveProblem(error) {
+    const problem = error.problem || {};
+    const items = [];
+    const located = [];
+    for (const { field, message } of problem.errors || []) {
+      const target = this.fieldFor(String(field));
+      if (!target) {
+        items.push(el("li", {}, `${field}: ${message}`));
+        continue;
+      }
+      located.push({ target, message });
+    }
+    // In the order of the form, as a person reads it.
+    const before = (a, b) => (a.target.error.compareDocumentPosition(b.target.error) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1);
+    for (const { target, message } of located.sort(before)) {
+      target.error.hidden = false;
+      target.error.append(el("span", { class: "field-error-line" }, hidden("Error: "), message));
+      (target.group || target.control).classList.add("invalid");
+      for (const control of this.controlsOf(target)) {
+        control.setAttribute("aria-invalid", "true");
+        this.describe(control, target.error.id);
+      }
+      items.push(
+        el("li", {}, el("a", { href: `#${target.focus.id}`, onclick: (event) => { event.preventDefault(); target.focus.focus(); } }, `${target.label}: ${message}`)),
+      );
+    }
+    let title = problem.title || "The settings could not be saved";
+    let extra = null;
+    if (error.status === 412) {
+      title = "Someone else saved these settings";
+      extra = [
+        el("p", {}, "They were changed after you opened this page, so your changes were not saved. Reload the settings to see the latest version, then make your changes again."),
+        el("button", { type: "button", onclick: () => this.card.renderConfigSection() }, "Reload settings"),
+      ];
+    }
+    const advice = adviceFor(error.status);
+    replace(
+      this.summary,
+      el("p", { class: "problem-title" }, title),
+      problem.detail ? el("p", {}, problem.detail) : null,
+      advice ? el("p", { class: "muted" }, advice) : null,
+      items.length ? el("ul", {}, items) : null,
+      extra,
+    );
+    this.summary.setAttribute("role", "alert");
+    this.summary.hidden = false;
+    this.summary.focus();
+  }
+}
