@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,8 +12,14 @@ import requests
 from pydantic import SecretStr
 
 from chalicelib.adapters.providers import PROVIDERS
-from chalicelib.adapters.providers.registry import ProviderRegistry, SharedServices
+from chalicelib.adapters.providers.registry import (
+    ProviderAdapters,
+    ProviderRegistry,
+    SharedServices,
+)
+from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
 from chalicelib.adapters.providers.xero.settings import XeroSettings
+from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.errors import InvalidRequest, InvalidTransition
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
 from tests.fakes import FakeClock
@@ -103,3 +111,36 @@ def test_the_app_adapter_declares_the_apps_profile():
     app = providers.app_for(bound)
     assert app.profile is providers.profile_for("xero")
     assert "access_token" not in lent.used
+
+
+class BooksSettings(XeroSettings):
+    pass
+
+
+class BooksProvider:
+    """A second provider folder's registration, with its own profile and adapters."""
+
+    key = "books"
+    profile: AppProfile = replace(XERO_PROFILE, key="books", name="Books", write_batch_size=3)
+    settings_type = BooksSettings
+
+    def __init__(self) -> None:
+        self.built_with: list[Any] = []
+
+    def build(self, settings: Any, shared: SharedServices) -> ProviderAdapters:
+        self.built_with.append(settings)
+        return ProviderAdapters(auth=lambda: f"auth for {settings.client_id}", app=lambda i: i.id)
+
+
+def test_each_registered_provider_builds_its_own_adapters_from_its_own_settings():
+    books = BooksProvider()
+    books_settings = BooksSettings(client_id="books-client")
+    providers = ProviderRegistry(
+        [*PROVIDERS, books], {"xero": XERO, "books": books_settings}, Lent().shared()
+    )
+    assert providers.profile_for("books").write_batch_size == 3
+    assert providers.profile_for("xero").write_batch_size == 50
+    assert providers.auth_for("books") == "auth for books-client"
+    assert books.built_with == [books_settings]
+    with pytest.raises(InvalidRequest, match="Unknown app"):
+        providers.auth_for("ledger")

@@ -91,9 +91,10 @@ class ProviderRegistry:
         return adapters.app(integration)
 
     def _provider(self, app: str) -> Provider:
-        info = available_app(app)
-        provider = self._providers.get(info.key)
+        provider = self._providers.get(app)
         if provider is None:
+            # The catalogue names the problem: an unknown app, or one not offered yet.
+            info = available_app(app)
             raise LookupError(f"No provider is registered for {info.name}.")
         return provider
 
