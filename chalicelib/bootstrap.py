@@ -329,6 +329,7 @@ class Container:
             repo=self.repo,
             vault=self.token_vault,
             auths=self.providers,
+            access_tokens=self.access_tokens,
             consent=self.consent,
             clock=self.clock,
         )

@@ -2,9 +2,13 @@
 
 Refresh is single-flight across Lambdas: a DynamoDB lease per integration, the
 secret re-read after taking it (someone else may have refreshed), the rotated set
-written back before it is used. A lost refresh response needs nothing special: the
-stored refresh token stays valid for Xero's 30-minute grace, so the next attempt
-simply repeats the refresh. `invalid_grant` marks the integration NEEDS_RECONNECT.
+written back before it is used. A caller that finds another refresh under way re-reads
+the secret a few times within `wait_seconds` (two by default, so an API request never
+hangs on it) and otherwise gets `RefreshInProgress`: a 503 with Retry-After for the
+API, a deferral for the sync worker. A lost refresh response needs nothing special
+when, as the OAuth apps we connect do, the app keeps the previous refresh token usable
+for a grace period: the next attempt simply repeats the refresh. `invalid_grant` marks
+the integration NEEDS_RECONNECT.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from chalicelib.domain.errors import AccessRevoked, ProviderUnavailable
+from chalicelib.domain.apps import CATALOGUE
+from chalicelib.domain.errors import AccessRevoked, TemporarilyUnavailable
 from chalicelib.domain.integration import Integration
 from chalicelib.domain.tokens import TokenSet
 from chalicelib.observability import logger, metrics
@@ -23,9 +28,22 @@ from chalicelib.services.integration_updates import mark_needs_reconnect
 
 REFRESH_MARGIN = timedelta(minutes=5)
 LEASE_TTL = timedelta(seconds=30)
-WAIT_FOR_OTHER_REFRESH_SECONDS = 15.0
-POLL_SECONDS = 0.1
+WAIT_FOR_OTHER_REFRESH_SECONDS = 2.0
+FIRST_RECHECK_SECONDS = 0.25
+RETRY_AFTER_SECONDS = 5
 RECONNECT_MESSAGE = "{app} access was revoked; reconnect to resume syncing."
+NOT_CONNECTED = "{app} is not connected; reconnect to continue."
+DISCONNECTED = "{app} was disconnected; reconnect to continue."
+
+
+class RefreshInProgress(TemporarilyUnavailable):
+    """Another caller is refreshing this integration's tokens; try again shortly."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This connection's access is being renewed by another request; try again shortly.",
+            RETRY_AFTER_SECONDS,
+        )
 
 
 class AccessTokens:
@@ -62,28 +80,33 @@ class AccessTokens:
     def _stored(self, integration: Integration) -> TokenSet:
         tokens = self._vault.get(integration.tenant_id, integration.id)
         if tokens is None:
-            raise AccessRevoked(f"{integration.app} is not connected; reconnect to continue.")
+            raise AccessRevoked(NOT_CONNECTED.format(app=app_name(integration.app)))
         return tokens
 
     def _refresh_single_flight(self, integration: Integration, seen: TokenSet) -> TokenSet:
         lease_name = f"token-refresh#{integration.id}"
         owner = secrets.token_hex(8)
-        waited = 0.0
-        while True:
+        for wait in [0.0, *self._rechecks()]:
+            if wait:
+                self._sleep(wait)
+                latest = self._stored(integration)
+                if _newer(latest, seen):
+                    return latest
             if self._leases.acquire(lease_name, owner, LEASE_TTL, self._clock.now()):
                 try:
                     return self._refresh_holding_lease(integration, seen)
                 finally:
                     self._leases.release(lease_name, owner)
-            if waited >= self._wait_seconds:
-                raise ProviderUnavailable(
-                    "Another refresh of this connection is still running; try again shortly."
-                )
-            self._sleep(POLL_SECONDS)
-            waited += POLL_SECONDS
-            latest = self._stored(integration)
-            if _newer(latest, seen):
-                return latest
+        raise RefreshInProgress()
+
+    def _rechecks(self) -> list[float]:
+        """Doubling waits that add up to no more than `wait_seconds`."""
+        waits: list[float] = []
+        wait = FIRST_RECHECK_SECONDS
+        while sum(waits) + wait <= self._wait_seconds:
+            waits.append(wait)
+            wait *= 2
+        return waits
 
     def _refresh_holding_lease(self, integration: Integration, seen: TokenSet) -> TokenSet:
         latest = self._stored(integration)
@@ -98,14 +121,19 @@ class AccessTokens:
         if not self._vault.put(integration.tenant_id, integration.id, fresh, create=False):
             # Disconnected while we refreshed: the new tokens must not outlive it.
             auth.revoke(fresh)
-            raise AccessRevoked(f"{integration.app} was disconnected; reconnect to continue.")
+            raise AccessRevoked(DISCONNECTED.format(app=app_name(integration.app)))
         metrics.add_metric(name="TokenRefreshes", unit="Count", value=1)
         logger.info("access token refreshed")
         return fresh
 
     def _mark_needs_reconnect(self, integration: Integration) -> None:
-        message = RECONNECT_MESSAGE.format(app=integration.app.capitalize())
+        message = RECONNECT_MESSAGE.format(app=app_name(integration.app))
         mark_needs_reconnect(self._repo, integration, message, self._clock)
+
+
+def app_name(app_key: str) -> str:
+    """The app's name as the catalogue spells it ("QuickBooks Online", not "Quickbooks")."""
+    return next((app.name for app in CATALOGUE if app.key == app_key), app_key)
 
 
 def _newer(candidate: TokenSet, seen: TokenSet) -> bool:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from chalicelib.domain.apps import available_app
 from chalicelib.domain.errors import AccessRevoked
 from chalicelib.domain.integration import Integration, IntegrationStatus
 from chalicelib.observability import logger
 from chalicelib.ports import AccountingAuthRegistry, Clock, IntegrationRepo, TokenVault
+from chalicelib.services.access_tokens import AccessTokens
 from chalicelib.services.consent import Consent
-
-# A token this close to expiry is refreshed before the disconnect calls use it.
-REFRESH_MARGIN = timedelta(minutes=1)
 
 
 class Integrations:
@@ -22,12 +18,14 @@ class Integrations:
         repo: IntegrationRepo,
         vault: TokenVault,
         auths: AccountingAuthRegistry,
+        access_tokens: AccessTokens,
         consent: Consent,
         clock: Clock,
     ) -> None:
         self._repo = repo
         self._vault = vault
         self._auths = auths
+        self._access_tokens = access_tokens
         self._consent = consent
         self._clock = clock
 
@@ -61,25 +59,32 @@ class Integrations:
     def disconnect(self, tenant_id: str, integration_id: str) -> None:
         """Revoke at the app, delete the tokens, mark DISCONNECTED; record links stay.
 
-        If the app cannot be reached nothing changes here, so the user can retry;
-        access the app already revoked counts as done.
+        If the app cannot be reached (or another request is renewing the tokens)
+        nothing changes here, so the user can retry; access the app already revoked
+        counts as done.
         """
         integration = self._repo.get(tenant_id, integration_id)
         if integration.status is IntegrationStatus.DISCONNECTED:
             return
-        tokens = self._vault.get(tenant_id, integration_id)
+        try:
+            # Renewed through the one single-flight path if it is about to expire.
+            tokens = self._access_tokens.current(integration)
+        except AccessRevoked:
+            tokens = None
+            logger.info("access was already revoked at the app")
         if tokens is not None:
             auth = self._auths.auth_for(integration.app)
             try:
-                if tokens.expires_within(self._clock.now(), REFRESH_MARGIN):
-                    tokens = auth.refresh(tokens)
-                    self._vault.put(tenant_id, integration_id, tokens)
                 if integration.organisation is not None:
                     auth.disconnect_organisation(tokens, integration.organisation)
                 auth.revoke(tokens)
             except AccessRevoked:
                 logger.info("access was already revoked at the app")
-            self._vault.delete(tenant_id, integration_id)
-        integration.disconnect(self._clock.now())
-        self._repo.save(integration)
+        self._vault.delete(tenant_id, integration_id)
+
+        # A refused refresh may have saved NEEDS_RECONNECT meanwhile: change the latest.
+        latest = self._repo.get(tenant_id, integration_id)
+        if latest.status is not IntegrationStatus.DISCONNECTED:
+            latest.disconnect(self._clock.now())
+            self._repo.save(latest)
         logger.info("integration disconnected")
