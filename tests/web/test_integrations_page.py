@@ -434,6 +434,48 @@ def test_refused_consent_leaves_a_pending_integration_to_retry_or_remove(
     expect(page.get_by_text("No accounting app is connected yet.")).to_be_visible()
 
 
+# --- run details: errors beyond those a run lists ------------------------------------
+
+# A run as GET .../sync-runs/{run_id} answers it when it met more record errors than it
+# keeps (docs/openapi.yaml, SyncRunWithErrors); hundreds of failing records are not
+# needed to see how the dialog shows one.
+RUN_WITH_UNLISTED_ERRORS = {
+    "id": "run_1",
+    "integration_id": "int_1",
+    "trigger": "manual",
+    "status": "PARTIAL",
+    "started_at": "2026-01-05T10:00:00Z",
+    "finished_at": "2026-01-05T10:02:00Z",
+    "counts": {"customers": {"created": 3, "updated": 0, "unchanged": 0, "failed": 202}},
+    "deferred_until": None,
+    "errors": [
+        {"domain": "customers", "record": "Acme", "message": "Name is already used."},
+        {"domain": "customers", "record": "Bolt", "message": "Email is not valid."},
+    ],
+    "errors_truncated": 200,
+}
+
+
+def test_run_details_count_the_errors_a_run_did_not_list(page: Page, stack: LocalStack):
+    page.goto(stack.web_client_url)
+    expect(page.get_by_role("heading", name="Integrations", level=1)).to_be_visible()
+
+    page.evaluate(
+        """async (run) => {
+          const { runDialog } = await import("./dialogs.js");
+          runDialog(run, "Xero", document.body);
+        }""",
+        RUN_WITH_UNLISTED_ERRORS,
+    )
+
+    dialog = page.get_by_role("dialog", name="Sync now: Partly succeeded")
+    expect(dialog.get_by_role("heading", name="Errors (202)")).to_be_visible()
+    expect(dialog.locator(".run-errors li")).to_have_count(2)
+    expect(dialog).to_contain_text(
+        "200 more errors were counted but not listed: the run keeps the first 2."
+    )
+
+
 # --- several organisations: the chooser (last: it adds an organisation to Xero) ---------
 
 

@@ -46,6 +46,8 @@ export function runDialog(run, appLabel, opener) {
   ].filter(Boolean);
   const domains = Object.entries(run.counts || {});
   const errors = run.errors || [];
+  // A run lists only its first record errors; the API counts the rest.
+  const unlisted = run.errors_truncated || 0;
   replace(
     document.getElementById("run-body"),
     el("dl", { class: "facts" }, facts.map(([term, value]) => [el("dt", {}, term), el("dd", {}, value)])),
@@ -65,7 +67,7 @@ export function runDialog(run, appLabel, opener) {
           ),
         )
       : el("p", { class: "muted" }, "No records were processed."),
-    el("h3", {}, `Errors (${errors.length})`),
+    el("h3", {}, `Errors (${errors.length + unlisted})`),
     errors.length
       ? el(
           "ul",
@@ -75,6 +77,9 @@ export function runDialog(run, appLabel, opener) {
           ),
         )
       : el("p", { class: "muted" }, `No record-level errors between Loc8 and ${appLabel}.`),
+    unlisted
+      ? el("p", { class: "errors-unlisted" }, `${unlisted} more ${unlisted === 1 ? "error was" : "errors were"} counted but not listed: the run keeps the first ${errors.length}.`)
+      : null,
   );
   const close = document.getElementById("run-close");
   const onClose = () => {
