@@ -46,16 +46,16 @@ class Backoff:
 
 
 def until_processed(
-    call: Callable[..., dict[str, Any]],
+    call: Callable[[dict[str, Any]], dict[str, Any]],
     request: dict[str, Any],
     leftover_key: str,
     backoff: Backoff,
 ) -> Iterator[dict[str, Any]]:
-    """Each response of `call(RequestItems=...)`, resending its `leftover_key` part
+    """Each response of `call(request_items)`, resending its `leftover_key` part
     after a wait until nothing is left; `StoreThrottled` when the waits run out."""
     waits = backoff.waits()
     while request:
-        response = call(RequestItems=request)
+        response = call(request)
         yield response
         request = response.get(leftover_key) or {}
         if request:

@@ -47,7 +47,10 @@ class DynamoLinks:
         for start in range(0, len(requests), BATCH_WRITE):
             batch: dict[str, Any] = {self._table.name: requests[start : start + BATCH_WRITE]}
             for _response in until_processed(
-                self._table.client.batch_write_item, batch, "UnprocessedItems", self._backoff
+                lambda items: self._table.client.batch_write_item(RequestItems=items),
+                batch,
+                "UnprocessedItems",
+                self._backoff,
             ):
                 pass
 
@@ -60,7 +63,10 @@ class DynamoLinks:
             ]
             request: dict[str, Any] = {self._table.name: {"Keys": keys, "ConsistentRead": True}}
             for response in until_processed(
-                self._table.client.batch_get_item, request, "UnprocessedKeys", self._backoff
+                lambda keys: self._table.client.batch_get_item(RequestItems=keys),
+                request,
+                "UnprocessedKeys",
+                self._backoff,
             ):
                 for item in response["Responses"].get(self._table.name, []):
                     found.append(Link.model_validate(json.loads(item["doc"]["S"])))

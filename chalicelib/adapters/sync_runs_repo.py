@@ -2,7 +2,10 @@
 
 The slot (`INTEGRATION#<id>` / `JOBSLOT`) names the one run that is queued or running;
 a second request while it is held gets that run back instead of a new one. A slot
-whose holder vanished expires, so a lost message never blocks syncing for good.
+whose holder vanished expires, so a lost message never blocks syncing for good. The
+slot is also in the fan-out index (GSI1) right after its integration, so the scheduler
+sees busy integrations in the Query it already makes. Runs carry a TTL: history is kept
+for `retention` after a run finished (or was queued), then DynamoDB deletes it.
 """
 
 from __future__ import annotations
@@ -155,7 +158,10 @@ class DynamoSyncRuns:
             ]
             request: dict[str, Any] = {self._table.name: {"Keys": keys, "ConsistentRead": True}}
             for response in until_processed(
-                self._table.client.batch_get_item, request, "UnprocessedKeys", self._backoff
+                lambda keys: self._table.client.batch_get_item(RequestItems=keys),
+                request,
+                "UnprocessedKeys",
+                self._backoff,
             ):
                 for item in response["Responses"].get(self._table.name, []):
                     if int(item["slot_until_ms"]["N"]) >= _epoch_ms(now):

@@ -51,7 +51,7 @@ class JwksKeys:
     ) -> None:
         # urllib applies one timeout to the connect and to each read: the larger one.
         per_operation = max(timeout) if isinstance(timeout, tuple) else timeout
-        self._client = jwt.PyJWKClient(
+        self._key_source = jwt.PyJWKClient(
             url,
             cache_jwk_set=True,
             lifespan=max_age_seconds,
@@ -65,12 +65,12 @@ class JwksKeys:
         try:
             # The cached set (fetched when missing or older than its lifespan): a
             # failure here is the endpoint's, never the token's.
-            self._client.get_signing_keys()
+            self._key_source.get_signing_keys()
         except (jwt.PyJWKClientError, jwt.PyJWKSetError, ValueError) as error:
             logger.warning("could not load the JWKS", extra={"error": type(error).__name__})
             raise JwksUnavailable() from error
         try:
-            return self._client.get_signing_key(kid).key
+            return self._key_source.get_signing_key(kid).key
         except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError, ValueError) as error:
             logger.warning("could not refetch the JWKS", extra={"error": type(error).__name__})
             raise JwksUnavailable() from error

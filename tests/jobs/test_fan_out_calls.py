@@ -68,3 +68,13 @@ def test_one_query_per_index_page_and_no_slot_reads(calls):
     # 255 index items (250 integrations, 5 slots) in pages of 100, and the 245 idle
     # integrations' jobs ten to a SendMessageBatch: no call reads job slots.
     assert calls == {"Query": 3, "SendMessageBatch": 25}
+
+
+def test_a_slot_past_its_expiry_no_longer_holds_its_integration_back(calls):
+    fan_out = FanOut(
+        integrations=DynamoIntegrationRepo(DynamoTable(TABLE)),
+        queue=SqsJobQueue(SYNC_QUEUE_URL),
+        clock=FakeClock(NOW + timedelta(hours=3)),
+    )
+    result = fan_out.run()
+    assert (result.skipped_busy, result.enqueued) == (0, ACTIVE)
