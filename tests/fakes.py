@@ -501,3 +501,21 @@ class DelayRecordingQueue:
 
     def send_batch(self, jobs) -> list:
         return self.real.send_batch(jobs)
+
+
+@dataclass
+class MemoryCursors:
+    """The cursor store in a dict; `writes` counts every put, to see positions saved."""
+
+    values: dict[tuple[str, str], str] = field(default_factory=dict)
+    writes: int = 0
+
+    def get(self, integration_id: str, name: str) -> str | None:
+        return self.values.get((integration_id, name))
+
+    def put(self, integration_id: str, name: str, value: str) -> None:
+        self.writes += 1
+        self.values[(integration_id, name)] = value
+
+    def delete(self, integration_id: str, name: str) -> None:
+        self.values.pop((integration_id, name), None)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from chalicelib.domain.apps import available_app
 from chalicelib.domain.integration import Integration
 from chalicelib.domain.links import LinkScope
 from chalicelib.domain.sync_config import SyncConfig
@@ -56,7 +55,7 @@ class SyncContext:
 
     @property
     def app_name(self) -> str:
-        return available_app(self.integration.app).name
+        return self.app.profile.name
 
     @property
     def scope(self) -> LinkScope:
@@ -100,7 +99,7 @@ class SyncContext:
         budget = self.app.rate_budget()
         if budget.calls_left is not None and budget.calls_left < profile.min_calls_left:
             raise Defer(
-                f"{profile.name}'s call budget is nearly spent.",
+                f"{self.app_name}'s call budget is nearly spent.",
                 budget.refill_seconds or UNKNOWN_REFILL_SECONDS,
             )
 

@@ -95,12 +95,14 @@ def walk_app_pages(context: SyncContext, name: str, fetch: AppFetch, handle: Pag
         fresh = [record for record in page.records if not seen.has(record)]
         if handle(fresh) is False:
             return
+        page_newest: str | None = None
         for record in page.records:
-            high_water = later(high_water, record.updated_at)
+            page_newest = later(page_newest, record.updated_at)
             seen.add(record)
+        high_water = later(high_water, datetime.fromisoformat(page_newest) if page_newest else None)
         if rereading and any(_second(_stamp(r)) == _second(since) for r in fresh):
             found_on_reread = True
-        leaves_second = page.last or _second(high_water) != _second(since)
+        leaves_second = page.last or _second(page_newest) != _second(since)
         if not leaves_second:
             page_number += 1  # a whole page within one second: only the page number moves
         elif page_number > 1 and (not rereading or found_on_reread):

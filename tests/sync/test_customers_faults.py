@@ -7,18 +7,20 @@ from datetime import timedelta
 
 from chalicelib.domain.sync_run import SyncJob
 from localdev.xero import DEMO_TENANT_ID
-from tests.emulated import Emulated
+from tests.emulated import TENANT, Emulated
 from tests.jobs.conftest import drain_queue, run_worker
+from tests.sync.apps import XeroKit, assert_one_to_one, loc8_customers
 from tests.sync.running import run_to_completion
-from tests.sync.test_customers_sync import assert_one_to_one, loc8_customers, xero_contacts
 
 CONTACTS = "/api.xro/2.0/Contacts"
 LOC8_CUSTOMERS = "/v1/tenants/{tenant_id}/customers"
 
 
 def assert_exactly_once(emulated: Emulated) -> None:
-    assert_one_to_one(emulated)
-    names = Counter(c["Name"] for c in xero_contacts(emulated))
+    kit = XeroKit(emulated)
+    [integration] = emulated.container.repo.list(TENANT)
+    assert_one_to_one(emulated, kit, integration.id)
+    names = Counter(c.name for c in kit.contacts())
     assert max(names.values()) == 1
     emails = Counter(c["email"] for c in loc8_customers(emulated) if c["email"])
     assert emails["finance@boomfm.example.com"] == 1

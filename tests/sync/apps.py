@@ -1,0 +1,191 @@
+"""The accounting app a syncer test runs against: Xero's emulator, or Fake Books (an
+in-memory app with other limits). A test takes the `app_kit` fixture and runs once
+per app; what it does "in the app" and what it reads back goes through the kit, so
+no test knows which app it talks to.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from chalicelib.domain.accounting import AppContact, AppItem, RecordStatus
+from localdev.xero import DEMO_TENANT_ID
+from tests.emulated import TENANT, Emulated
+from tests.support.fake_app import FakeApp, install_fake_books
+
+WRITES = ("create_", "update_", "save_")
+
+
+class AppKit(Protocol):
+    name: str
+    # Records the app answers a page with, and the app's own tax code for Loc8's GST.
+    page_size: int
+    gst_code: str
+    # Customer contacts the app starts with (suppliers only are not customers).
+    starting_customers: int
+
+    def app(self, integration_id: str) -> Any:
+        """The service's adapter for the integration: the `AccountingApp` port."""
+
+    def contacts(self) -> list[AppContact]:
+        """Every active contact in the app."""
+
+    def items(self) -> dict[str, AppItem]:
+        """Every item in the app, by code."""
+
+    def seed_contacts(self, contacts: list[tuple[str, str]]) -> None:
+        """(name, email) contacts made in the app at once, outside the service."""
+
+    def contact_pages_read(self) -> int: ...
+
+    def restamp_contact(self, name: str, moment: datetime) -> None:
+        """Give a contact another change time, as a write that became visible late would."""
+
+    def contact_changed_at(self, name: str) -> datetime: ...
+
+    def writes_made(self) -> int:
+        """Write requests the app has answered so far."""
+
+
+def active_customer_names(kit: AppKit) -> list[str]:
+    return [c.name for c in kit.contacts() if c.is_customer or not c.is_supplier]
+
+
+@dataclass
+class XeroKit:
+    emulated: Emulated
+    name: str = "xero"
+    page_size: int = 1000
+    gst_code: str = "OUTPUT"
+    starting_customers: int = 9
+
+    def app(self, integration_id: str) -> Any:
+        container = self.emulated.container
+        return container.providers.app_for(container.repo.get(TENANT, integration_id))
+
+    def contacts(self) -> list[AppContact]:
+        state = self.emulated.xero.accounting_state(DEMO_TENANT_ID)
+        return [
+            AppContact(
+                id=c["ContactID"],
+                name=c["Name"],
+                email=c.get("EmailAddress") or None,
+                is_customer=bool(c.get("IsCustomer")),
+                is_supplier=bool(c.get("IsSupplier")),
+            )
+            for c in state["Contacts"]
+            if c.get("ContactStatus") == "ACTIVE"
+        ]
+
+    def items(self) -> dict[str, AppItem]:
+        state = self.emulated.xero.accounting_state(DEMO_TENANT_ID)
+        return {
+            i["Code"]: AppItem(
+                id=i["ItemID"],
+                code=i["Code"],
+                name=i.get("Name") or "",
+                unit_price=Decimal(str((i.get("SalesDetails") or {}).get("UnitPrice", 0))),
+                account_code=(i.get("SalesDetails") or {}).get("AccountCode"),
+                tax_type=(i.get("SalesDetails") or {}).get("TaxType"),
+            )
+            for i in state["Items"]
+        }
+
+    def seed_contacts(self, contacts: list[tuple[str, str]]) -> None:
+        self.emulated.xero.seed(
+            DEMO_TENANT_ID,
+            Contacts=[{"Name": name, "EmailAddress": email} for name, email in contacts],
+        )
+
+    def contact_pages_read(self) -> int:
+        return self.emulated.xero.calls["GET /api.xro/2.0/Contacts"]
+
+    def writes_made(self) -> int:
+        return sum(n for call, n in self.emulated.xero.calls.items() if not call.startswith("GET"))
+
+    def _contact(self, name: str) -> dict[str, Any]:
+        books = self.emulated.xero.books(DEMO_TENANT_ID)
+        [contact] = [c for c in books.contacts.values() if c["Name"] == name]
+        return contact
+
+    def restamp_contact(self, name: str, moment: datetime) -> None:
+        self._contact(name)["UpdatedDateUTC"] = moment
+
+    def contact_changed_at(self, name: str) -> datetime:
+        return self._contact(name)["UpdatedDateUTC"]
+
+
+@dataclass
+class FakeBooksKit:
+    emulated: Emulated
+    books: FakeApp
+    name: str = "fake_books"
+    page_size: int = 10
+    gst_code: str = "S10"
+    starting_customers: int = 3
+
+    @classmethod
+    def install(cls, emulated: Emulated) -> FakeBooksKit:
+        books = install_fake_books(emulated)
+        # What a small business already has in its books before connecting.
+        for name, email in (
+            ("Boom FM", "finance@boomfm.example.com"),
+            ("City Agency", "ap@cityagency.example.com"),
+            ("Harbour Dental", None),
+        ):
+            books.add_contact(name, email)
+        supplier = books.add_contact("PowerDirect", "accounts@powerdirect.example")
+        books.contacts[supplier.id] = supplier.model_copy(update={"is_supplier": True})
+        return cls(emulated, books, page_size=books.page_size)
+
+    def app(self, integration_id: str) -> Any:
+        return self.books
+
+    def contacts(self) -> list[AppContact]:
+        return [c for c in self.books.contacts.values() if c.status is RecordStatus.ACTIVE]
+
+    def items(self) -> dict[str, AppItem]:
+        return {i.code: i for i in self.books.items_by_id.values()}
+
+    def seed_contacts(self, contacts: list[tuple[str, str]]) -> None:
+        for name, email in contacts:
+            self.books.add_contact(name, email)
+
+    def contact_pages_read(self) -> int:
+        return self.books.calls["contact_pages"]
+
+    def writes_made(self) -> int:
+        return sum(n for call, n in self.books.calls.items() if call.startswith(WRITES))
+
+    def _contact(self, name: str) -> AppContact:
+        [contact] = [c for c in self.books.contacts.values() if c.name == name]
+        return contact
+
+    def restamp_contact(self, name: str, moment: datetime) -> None:
+        contact = self._contact(name)
+        self.books.contacts[contact.id] = contact.model_copy(update={"updated_at": moment})
+
+    def contact_changed_at(self, name: str) -> datetime:
+        changed = self._contact(name).updated_at
+        assert changed is not None
+        return changed
+
+
+def loc8_customers(emulated: Emulated) -> list[dict]:
+    return emulated.loc8.snapshot(TENANT)["customers"]
+
+
+def assert_one_to_one(emulated: Emulated, kit: AppKit, integration_id: str) -> None:
+    """Every app customer is exactly one Loc8 customer and every Loc8 customer exactly
+    one app contact, names compared as the app holds them (cut to its limit)."""
+    limit = kit.app(integration_id).profile.contact_name_max_length
+    in_loc8 = Counter(c["name"][:limit] for c in loc8_customers(emulated))
+    in_app = Counter(c.name for c in kit.contacts())
+    for name in active_customer_names(kit):
+        assert in_loc8[name] == 1, name
+    for customer in loc8_customers(emulated):
+        assert in_app[customer["name"][:limit]] == 1, customer["name"]
