@@ -27,6 +27,8 @@ class AppKit(Protocol):
     gst_code: str
     # Customer contacts the app starts with (suppliers only are not customers).
     starting_customers: int
+    # An item the app has before connecting, that Loc8 does not.
+    own_item_code: str
 
     def app(self, integration_id: str) -> Any:
         """The service's adapter for the integration: the `AccountingApp` port."""
@@ -50,6 +52,8 @@ class AppKit(Protocol):
     def writes_made(self) -> int:
         """Write requests the app has answered so far."""
 
+    def item_reads(self) -> int: ...
+
 
 def active_customer_names(kit: AppKit) -> list[str]:
     return [c.name for c in kit.contacts() if c.is_customer or not c.is_supplier]
@@ -62,6 +66,7 @@ class XeroKit:
     page_size: int = 1000
     gst_code: str = "OUTPUT"
     starting_customers: int = 9
+    own_item_code: str = "FILTER-01"
 
     def app(self, integration_id: str) -> Any:
         container = self.emulated.container
@@ -107,6 +112,9 @@ class XeroKit:
     def writes_made(self) -> int:
         return sum(n for call, n in self.emulated.xero.calls.items() if not call.startswith("GET"))
 
+    def item_reads(self) -> int:
+        return self.emulated.xero.calls["GET /api.xro/2.0/Items"]
+
     def _contact(self, name: str) -> dict[str, Any]:
         books = self.emulated.xero.books(DEMO_TENANT_ID)
         [contact] = [c for c in books.contacts.values() if c["Name"] == name]
@@ -127,6 +135,7 @@ class FakeBooksKit:
     page_size: int = 10
     gst_code: str = "S10"
     starting_customers: int = 3
+    own_item_code: str = "FLT01"
 
     @classmethod
     def install(cls, emulated: Emulated) -> FakeBooksKit:
@@ -140,6 +149,15 @@ class FakeBooksKit:
             books.add_contact(name, email)
         supplier = books.add_contact("PowerDirect", "accounts@powerdirect.example")
         books.contacts[supplier.id] = supplier.model_copy(update={"is_supplier": True})
+        books.items_by_id["fb-item-own"] = AppItem(
+            id="fb-item-own",
+            code="FLT01",
+            name="Replacement filter",
+            unit_price=Decimal("45.00"),
+            account_code="200",
+            tax_type="S10",
+            updated_at=books.clock(),
+        )
         return cls(emulated, books, page_size=books.page_size)
 
     def app(self, integration_id: str) -> Any:
@@ -160,6 +178,9 @@ class FakeBooksKit:
 
     def writes_made(self) -> int:
         return sum(n for call, n in self.books.calls.items() if call.startswith(WRITES))
+
+    def item_reads(self) -> int:
+        return self.books.calls["items"]
 
     def _contact(self, name: str) -> AppContact:
         [contact] = [c for c in self.books.contacts.values() if c.name == name]

@@ -1,21 +1,20 @@
-"""Line items ↔ Xero items against both emulators: once each, both ways, newer wins."""
+"""Line items ↔ the app's items against each app and the Loc8 core emulator: once each,
+both ways, newer wins, and codes the app cannot hold reported rather than cut."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from chalicelib.domain.accounting import AppItem
-from localdev.xero import DEMO_TENANT_ID
+from chalicelib.domain.loc8 import Loc8LineItemDraft
 from tests.conftest import bearer
 from tests.emulated import TENANT, Emulated
 from tests.jobs.conftest import drain_queue, run_worker
+from tests.sync.apps import AppKit
 from tests.sync.running import sync
 
 LINE_ITEMS = {"tax_rates": True, "line_items": True}
-
-
-def xero_items(emulated: Emulated) -> dict[str, dict]:
-    return {i["Code"]: i for i in emulated.xero.accounting_state(DEMO_TENANT_ID)["Items"]}
+# Codes every app can hold, so each test runs the same way through every app.
+SHORT_CODES = {"TAP1": "Tap washer set", "PIPE1": "Copper pipe 15mm", "CALL1": "Call-out fee"}
 
 
 def loc8_items(emulated: Emulated) -> dict[str, dict]:
@@ -23,6 +22,14 @@ def loc8_items(emulated: Emulated) -> dict[str, dict]:
 
 
 def activate(emulated: Emulated) -> tuple[str, dict]:
+    loc8 = emulated.container.loc8_api
+    for code, name in SHORT_CODES.items():
+        loc8.create_line_item(
+            TENANT,
+            Loc8LineItemDraft(
+                code=code, name=name, unit_price=Decimal("12.50"), tax_type_code="GST"
+            ),
+        )
     integration_id = emulated.activate(sync=LINE_ITEMS)
     [job] = drain_queue()
     assert run_worker(emulated.client, [job]) == {"batchItemFailures": []}
@@ -32,89 +39,79 @@ def activate(emulated: Emulated) -> tuple[str, dict]:
     return integration_id, run
 
 
-def test_activation_makes_both_catalogues_whole_without_duplicates(emulated):
-    _integration_id, run = activate(emulated)
-    assert run["status"] == "SUCCEEDED", run["errors"]
-    xero, loc8 = xero_items(emulated), loc8_items(emulated)
-    assert set(loc8) <= set(xero)
-    assert set(xero) <= set(loc8)
-    labour = xero["LAB-STD"]["SalesDetails"]
-    assert labour["AccountCode"] == "200"  # the config's default account
-    assert labour["TaxType"] == "OUTPUT"  # Loc8's "GST" is Xero's "GST on Income"
-    assert Decimal(str(labour["UnitPrice"])) == Decimal(loc8["LAB-STD"]["unit_price"])
-    assert "FILTER-01" in loc8  # Xero's own item came into Loc8
+def code_limit(app_kit: AppKit, integration_id: str) -> int:
+    return app_kit.app(integration_id).profile.item_code_max_length
 
 
-def test_a_no_change_sync_writes_nothing(emulated):
+def edit_in_app(app_kit: AppKit, integration_id: str, code: str, price: str, key: str) -> None:
+    current = app_kit.items()[code]
+    [saved] = app_kit.app(integration_id).save_items(
+        [
+            current.model_copy(
+                update={"unit_price": Decimal(price), "account_code": "200", "updated_at": None}
+            )
+        ],
+        idempotency_key=key,
+    )
+    assert saved.ok, saved.errors
+
+
+def test_activation_makes_both_catalogues_whole_without_duplicates(emulated, app_kit: AppKit):
+    integration_id, run = activate(emulated)
+    limit = code_limit(app_kit, integration_id)
+    in_app, in_loc8 = app_kit.items(), loc8_items(emulated)
+    fitting = {code for code in in_loc8 if len(code) <= limit}
+    assert fitting <= set(in_app)
+    assert set(in_app) <= set(in_loc8)
+    assert app_kit.own_item_code in in_loc8  # the app's own item came into Loc8
+    tap = in_app["TAP1"]
+    assert tap.account_code == "200"  # the config's default account
+    assert tap.tax_type == app_kit.gst_code  # Loc8's "GST" is the app's GST on income
+    assert tap.unit_price == Decimal(in_loc8["TAP1"]["unit_price"])
+    # Codes longer than the app holds are reported, one error each, never cut.
+    reported = {e["record"] for e in run["errors"]}
+    assert reported == set(in_loc8) - fitting
+    assert run["status"] == ("PARTIAL" if reported else "SUCCEEDED"), run["errors"]
+
+
+def test_a_no_change_sync_writes_nothing(emulated, app_kit: AppKit):
     integration_id, _ = activate(emulated)
-    xero_before, loc8_before = emulated.xero.calls, emulated.loc8.calls
+    reads_before, writes_before = app_kit.item_reads(), app_kit.writes_made()
+    loc8_before = emulated.loc8.calls
     run = sync(emulated, integration_id)
-    xero_calls = emulated.xero.calls - xero_before
     loc8_calls = emulated.loc8.calls - loc8_before
-    assert xero_calls["GET /api.xro/2.0/Items"] == 1
-    assert not any(k.startswith(("PUT", "POST")) for k in xero_calls)
+    assert app_kit.item_reads() - reads_before == 1
+    assert app_kit.writes_made() == writes_before
     assert not any(k.startswith(("PUT", "POST")) for k in loc8_calls)
     assert run["counts"]["line_items"]["created"] == run["counts"]["line_items"]["updated"] == 0
 
 
-def test_edits_flow_both_ways(emulated):
+def test_edits_flow_both_ways(emulated, app_kit: AppKit):
     integration_id, _ = activate(emulated)
     api = emulated.container.loc8_api
-    labour = next(i for i in api.iter_line_items(TENANT) if i.code == "LAB-STD")
+    tap = next(i for i in api.iter_line_items(TENANT) if i.code == "TAP1")
     api.update_line_item(
         TENANT,
-        labour.id,
-        labour.to_draft().model_copy(update={"unit_price": Decimal("132.00")}),
-        version=labour.version,
+        tap.id,
+        tap.to_draft().model_copy(update={"unit_price": Decimal("13.20")}),
+        version=tap.version,
     )
-    filter_item = xero_items(emulated)["FILTER-01"]
-    app = emulated.container.providers.app_for(emulated.container.repo.get(TENANT, integration_id))
-    [saved] = app.save_items(
-        [
-            AppItem(
-                id=filter_item["ItemID"],
-                code="FILTER-01",
-                name="Water filter cartridge",
-                unit_price=Decimal("49.50"),
-                account_code="200",
-                tax_type="OUTPUT",
-            )
-        ],
-        idempotency_key="edit-in-xero",
-    )
-    assert saved.ok
+    edit_in_app(app_kit, integration_id, app_kit.own_item_code, "49.50", "edit-in-the-app")
 
     run = sync(emulated, integration_id)
 
     assert run["counts"]["line_items"]["updated"] == 2, run
-    assert Decimal(str(xero_items(emulated)["LAB-STD"]["SalesDetails"]["UnitPrice"])) == Decimal(
-        "132"
-    )
-    assert Decimal(loc8_items(emulated)["FILTER-01"]["unit_price"]) == Decimal("49.50")
-    assert loc8_items(emulated)["FILTER-01"]["name"] == "Water filter cartridge"
+    assert app_kit.items()["TAP1"].unit_price == Decimal("13.20")
+    assert Decimal(loc8_items(emulated)[app_kit.own_item_code]["unit_price"]) == Decimal("49.50")
     again = sync(emulated, integration_id)
     assert again["counts"]["line_items"]["updated"] == 0
 
 
-def test_changed_on_both_sides_the_later_change_wins_and_is_recorded(emulated):
+def test_changed_on_both_sides_the_later_change_wins_and_is_recorded(emulated, app_kit: AppKit):
     integration_id, _ = activate(emulated)
     api = emulated.container.loc8_api
-    callout = next(i for i in api.iter_line_items(TENANT) if i.code == "CALLOUT")
-    app = emulated.container.providers.app_for(emulated.container.repo.get(TENANT, integration_id))
-    xero_callout = xero_items(emulated)["CALLOUT"]
-    app.save_items(
-        [
-            AppItem(
-                id=xero_callout["ItemID"],
-                code="CALLOUT",
-                name="Call-out fee",
-                unit_price=Decimal("99.00"),
-                account_code="200",
-                tax_type="OUTPUT",
-            )
-        ],
-        idempotency_key="xero-first",
-    )
+    callout = next(i for i in api.iter_line_items(TENANT) if i.code == "CALL1")
+    edit_in_app(app_kit, integration_id, "CALL1", "99.00", "app-first")
     emulated.xero.clock.advance(60)
     emulated.loc8.clock.advance(3600)
     api.update_line_item(
@@ -127,7 +124,26 @@ def test_changed_on_both_sides_the_later_change_wins_and_is_recorded(emulated):
     run = sync(emulated, integration_id)
 
     assert any(e["message"].startswith("Conflict:") for e in run["errors"]), run["errors"]
-    assert Decimal(loc8_items(emulated)["CALLOUT"]["unit_price"]) == Decimal("120.00")
-    assert Decimal(str(xero_items(emulated)["CALLOUT"]["SalesDetails"]["UnitPrice"])) == Decimal(
-        "120"
+    assert Decimal(loc8_items(emulated)["CALL1"]["unit_price"]) == Decimal("120.00")
+    assert app_kit.items()["CALL1"].unit_price == Decimal("120")
+
+
+def test_an_item_name_longer_than_the_app_holds_keeps_its_whole_name_in_loc8(
+    emulated, app_kit: AppKit
+):
+    integration_id, _ = activate(emulated)
+    limit = app_kit.app(integration_id).profile.item_name_max_length
+    long_name = "Tap washer set, assorted sizes, for mixer and spindle taps"[: limit + 8]
+    api = emulated.container.loc8_api
+    tap = next(i for i in api.iter_line_items(TENANT) if i.code == "TAP1")
+    api.update_line_item(
+        TENANT, tap.id, tap.to_draft().model_copy(update={"name": long_name}), version=tap.version
     )
+    sync(emulated, integration_id)
+    assert app_kit.items()["TAP1"].name == long_name[:limit]
+    # The app's copy changes again (its price): Loc8 keeps the whole name.
+    edit_in_app(app_kit, integration_id, "TAP1", "14.00", "price-in-the-app")
+    again = sync(emulated, integration_id)
+    assert again["counts"]["line_items"]["updated"] == 1
+    assert loc8_items(emulated)["TAP1"]["name"] == long_name
+    assert Decimal(loc8_items(emulated)["TAP1"]["unit_price"]) == Decimal("14.00")
