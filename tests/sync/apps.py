@@ -49,6 +49,10 @@ class AppKit(Protocol):
 
     def contact_changed_at(self, name: str) -> datetime: ...
 
+    def restamp_item(self, code: str, moment: datetime) -> None: ...
+
+    def item_changed_at(self, code: str) -> datetime: ...
+
     def writes_made(self) -> int:
         """Write requests the app has answered so far."""
 
@@ -114,6 +118,17 @@ class XeroKit:
 
     def item_reads(self) -> int:
         return self.emulated.xero.calls["GET /api.xro/2.0/Items"]
+
+    def _item(self, code: str) -> dict[str, Any]:
+        books = self.emulated.xero.books(DEMO_TENANT_ID)
+        [item] = [i for i in books.items.values() if i["Code"] == code]
+        return item
+
+    def restamp_item(self, code: str, moment: datetime) -> None:
+        self._item(code)["UpdatedDateUTC"] = moment
+
+    def item_changed_at(self, code: str) -> datetime:
+        return self._item(code)["UpdatedDateUTC"]
 
     def _contact(self, name: str) -> dict[str, Any]:
         books = self.emulated.xero.books(DEMO_TENANT_ID)
@@ -181,6 +196,15 @@ class FakeBooksKit:
 
     def item_reads(self) -> int:
         return self.books.calls["items"]
+
+    def restamp_item(self, code: str, moment: datetime) -> None:
+        item = self.items()[code]
+        self.books.items_by_id[item.id or ""] = item.model_copy(update={"updated_at": moment})
+
+    def item_changed_at(self, code: str) -> datetime:
+        changed = self.items()[code].updated_at
+        assert changed is not None
+        return changed
 
     def _contact(self, name: str) -> AppContact:
         [contact] = [c for c in self.books.contacts.values() if c.name == name]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.accounting import AppContactDraft
@@ -12,6 +13,8 @@ from chalicelib.domain.sync_run import SyncJob
 from tests.emulated import Emulated
 from tests.jobs.conftest import drain_queue
 from tests.sync.apps import AppKit, loc8_customers
+from tests.sync.catalogue import activate as activate_line_items
+from tests.sync.catalogue import edit_in_app, loc8_items
 from tests.sync.running import run_to_completion, sync
 
 
@@ -87,3 +90,32 @@ def test_a_change_landing_while_a_slow_pass_works_is_picked_up_by_the_next(emula
     sync(emulated, integration_id)
 
     assert loc8_email_of(emulated, "City Agency") == "ap@cityagency.example"
+
+
+def test_an_item_change_landing_while_a_slow_pass_works_is_picked_up_by_the_next(emulated, app_kit):
+    integration_id, _ = activate_line_items(emulated)
+    edit_in_app(app_kit, integration_id, "TAP1", "13.00", "tap-in-the-app")
+    newest_seen = app_kit.item_changed_at("TAP1")
+    loc8 = emulated.container.loc8_api
+    real_update = loc8.update_line_item
+
+    def slow_update(*args: Any, **kwargs: Any) -> Any:
+        # While the pass brings TAP1 over, PIPE1 is edited in the app, stamped in the
+        # same second as TAP1's edit, and the pass takes two minutes.
+        loc8.update_line_item = real_update
+        edit_in_app(app_kit, integration_id, "PIPE1", "21.00", "pipe-in-the-app")
+        app_kit.restamp_item("PIPE1", newest_seen)
+        emulated.xero.clock.advance(120)
+        emulated.loc8.clock.advance(120)
+        return real_update(*args, **kwargs)
+
+    loc8.update_line_item = slow_update
+    try:
+        sync(emulated, integration_id)
+    finally:
+        loc8.update_line_item = real_update
+    assert Decimal(loc8_items(emulated)["TAP1"]["unit_price"]) == Decimal("13.00")
+
+    sync(emulated, integration_id)
+
+    assert Decimal(loc8_items(emulated)["PIPE1"]["unit_price"]) == Decimal("21.00")

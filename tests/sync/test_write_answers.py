@@ -15,8 +15,8 @@ from tests.conftest import bearer
 from tests.emulated import TENANT, Emulated
 from tests.jobs.conftest import drain_queue
 from tests.sync.apps import loc8_customers
+from tests.sync.catalogue import LINE_ITEMS, loc8_items
 from tests.sync.running import run_to_completion, sync
-from tests.sync.test_line_items_sync import LINE_ITEMS, loc8_items
 
 UNKNOWN = "did not say what happened to this record"
 
