@@ -11,7 +11,7 @@ organisation, with its own `FAKE_BOOKS_PROFILE`:
 - names up to 20 characters, item codes up to 5; longer ones are refused as INVALID;
 - no idempotency keys: a write sent twice is applied twice (numbers and names are
   still unique, so a second create is refused as NUMBER_TAKEN / NAME_TAKEN);
-- real paging, oldest change first, `page_size` records a page, filtered by
+- real paging, oldest change first, `page_size` records a page (10 unless set), filtered by
   "changed after `modified_since`" (whole seconds, like an HTTP date);
 - a rate budget of `calls_per_minute` on the test's clock; a call past it raises
   `RateLimited`.
@@ -23,7 +23,8 @@ Every call is counted by operation name in `calls` (e.g. `calls["create_invoices
 What someone does in the app, for a test to stage: `add_contact`, `add_invoice`,
 `add_payment`, `delete_payment`, `set_account_status`. Faults: `fail_next(operation,
 error)` raises before anything is applied; `lose_next_answer(operation)` applies the
-write, then raises `ProviderUnavailable` as if the reply was lost.
+write, then raises `ProviderUnavailable` as if the reply was lost;
+`shorten_next_answer(operation)` applies it and leaves the last record unanswered.
 
 To run the service's syncers through it: `install_fake_books(emulated)` (or the
 `fake_books` fixture: import it into the test module) keeps Xero's emulator for the
@@ -146,6 +147,7 @@ class FakeApp:
     _window: list[datetime] = field(default_factory=list)
     _faults: dict[str, Exception] = field(default_factory=dict)
     _lose: set[str] = field(default_factory=set)
+    _short: set[str] = field(default_factory=set)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _tick: int = 0
 
@@ -310,6 +312,10 @@ class FakeApp:
 
     def lose_next_answer(self, operation: str) -> None:
         self._lose.add(operation)
+
+    def shorten_next_answer(self, operation: str) -> None:
+        """Apply the next write, then answer for all its records but the last."""
+        self._short.add(operation)
 
     def sales_invoices(self) -> list[AppInvoice]:
         """Every invoice not deleted, oldest first."""
@@ -489,6 +495,9 @@ class FakeApp:
         if operation in self._lose:
             self._lose.discard(operation)
             raise ProviderUnavailable("Fake Books did not answer in time; try again.")
+        if operation in self._short:
+            self._short.discard(operation)
+            return results[:-1]
         return results
 
     def _pages(
