@@ -23,7 +23,7 @@ from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.errors import ProviderUnavailable, RateLimited
 from chalicelib.domain.links import LinkScope
 from chalicelib.domain.sync_run import SyncJob
-from localdev.loc8.schemas import InvoiceIn, validated
+from localdev.loc8.schemas import InvoiceIn, LineItemIn, validated
 from localdev.xero import DEMO_TENANT_ID
 from localdev.xero.accounting import accounts as xero_accounts
 from localdev.xero.accounting.records import WriteContext
@@ -56,6 +56,9 @@ class AppSide(Protocol):
     paid_edit_words: str
 
     def invoices(self, *, deleted: bool = False) -> list[AppInvoice]: ...
+
+    def item_codes(self) -> dict[str, str]:
+        """The app's item id → its code."""
 
     def creates(self) -> int: ...
 
@@ -99,6 +102,10 @@ class XeroSide:
             for i in state
             if i["Type"] == "ACCREC" and (deleted or i["Status"] != "DELETED")
         ]
+
+    def item_codes(self) -> dict[str, str]:
+        items = self.xero.accounting_state(DEMO_TENANT_ID)["Items"]
+        return {item["ItemID"]: item["Code"] for item in items}
 
     def creates(self) -> int:
         return self.xero.calls[PUT_INVOICES]
@@ -196,6 +203,9 @@ class FakeBooksSide:
         return [
             i for i in self.app.invoices.values() if deleted or i.status != AppInvoiceStatus.DELETED
         ]
+
+    def item_codes(self) -> dict[str, str]:
+        return {item_id: item.code for item_id, item in self.app.items_by_id.items()}
 
     def creates(self) -> int:
         return self.app.calls["create_invoices"]
@@ -302,15 +312,26 @@ def line_items_by_code(emulated: Emulated) -> dict[str, str]:
     return {i["code"]: i["id"] for i in emulated.loc8.snapshot(TENANT)["line_items"]}
 
 
-def customer_links(emulated: Emulated) -> dict[str, str]:
-    """Loc8 customer id → the app contact it is linked to."""
+def links_of(emulated: Emulated, domain: str, loc8_ids: list[str]) -> dict[str, str]:
+    """Loc8 id → the app record it is linked to, for the only integration."""
     container = emulated.container
     [integration] = container.repo.list(TENANT)
     assert integration.organisation is not None
     scope = LinkScope(TENANT, integration.app, integration.organisation.id)
-    customers = [c["id"] for c in emulated.loc8.snapshot(TENANT)["customers"]]
-    links = DynamoLinks(container.table).by_loc8(scope, "customers", customers)
+    links = DynamoLinks(container.table).by_loc8(scope, domain, loc8_ids)
     return {loc8_id: link.app_id for loc8_id, link in links.items()}
+
+
+def customer_links(emulated: Emulated) -> dict[str, str]:
+    customers = [c["id"] for c in emulated.loc8.snapshot(TENANT)["customers"]]
+    return links_of(emulated, "customers", customers)
+
+
+def item_codes_on_lines(emulated: Emulated, side: AppSide) -> dict[str, str]:
+    """Loc8 line item id → the code of the app item it is linked to."""
+    linked = links_of(emulated, "line_items", list(line_items_by_code(emulated).values()))
+    codes = side.item_codes()
+    return {loc8_id: codes[app_id] for loc8_id, app_id in linked.items()}
 
 
 def assert_mirrored(
@@ -486,13 +507,43 @@ def test_gst_free_lines_keep_their_tax_code(emulated, app_side):
     assert tax_codes == {app_side.tax_codes["GST"], app_side.tax_codes["GST_FREE"]}
 
 
-def test_catalogue_lines_name_the_xero_item_when_line_items_sync_too(emulated):
-    app_side = XeroSide(emulated)
+def test_catalogue_lines_name_the_apps_item_when_line_items_sync_too(emulated, app_side):
+    # A short code every app holds (Fake Books takes 5 characters; Loc8's longer
+    # demo codes are reported by the line items step there, and sent without an item).
+    tenant = emulated.loc8.tenant(TENANT)
+    gutters = tenant.create_line_item(
+        validated(
+            LineItemIn,
+            {"code": "GUTR", "name": "Gutter clean", "unit_price": "85.00", "tax_type_code": "GST"},
+        )
+    )
+    invoice = sent_loc8_invoices(emulated)[0]
+    tenant.add_invoice(
+        validated(
+            InvoiceIn,
+            {
+                "customer_id": invoice["customer_id"],
+                "reference": "Gutters",
+                "issue_date": invoice["issue_date"],
+                "due_date": invoice["due_date"],
+                "status": "issued",
+                "lines": [
+                    {
+                        "line_item_id": gutters.id,
+                        "description": "Gutter clean",
+                        "quantity": "1",
+                        "unit_price": "85.00",
+                        "tax_type_code": "GST",
+                    }
+                ],
+            },
+        )
+    )
     domains = {**INVOICES, "line_items": True}
     _integration_id, run = activate(emulated, sync_domains=domains)
-    assert run["status"] == "SUCCEEDED", run["errors"]
-    # Xero holds Loc8's codes as they are (up to 30 characters).
-    codes = {item_id: code for code, item_id in line_items_by_code(emulated).items()}
+    assert run["counts"]["invoices"]["failed"] == 0, run["errors"]
+    codes = item_codes_on_lines(emulated, app_side)
+    assert codes[gutters.id] == "GUTR"
     assert_mirrored(emulated, app_side, item_codes=codes)
     assert app_side.reads()["items"] >= 1
 
