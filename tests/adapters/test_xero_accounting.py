@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from chalicelib.adapters.providers.xero.accounting import XeroAccounting
+from chalicelib.adapters.providers.xero.failures import write_failure
 from chalicelib.adapters.providers.xero.mappers import (
     account_from_xero,
     contact_from_xero,
@@ -265,3 +266,43 @@ def test_an_organisation_no_longer_connected_is_access_revoked(connected):
     )
     with pytest.raises(AccessRevoked):
         client.accounts()
+
+
+@pytest.mark.parametrize(
+    ("messages", "reason"),
+    [
+        (["Invoice # must be unique."], WriteFailure.NUMBER_TAKEN),
+        (
+            ["Another contact has this contact number. Please enter a unique contact number."],
+            WriteFailure.NUMBER_TAKEN,
+        ),
+        (
+            [
+                "The contact name Boom FM is already assigned to another contact. The contact "
+                "name must be unique across all active contacts."
+            ],
+            WriteFailure.NAME_TAKEN,
+        ),
+        (
+            ["The document date cannot be before the period lock date of 31 Oct 2026."],
+            WriteFailure.LOCKED_PERIOD,
+        ),
+        (
+            [
+                "Account code '210' has been archived, or has been deleted. Each line item must "
+                "reference a valid account."
+            ],
+            WriteFailure.ARCHIVED_REFERENCE,
+        ),
+        (["Invoice not of valid status for modification"], WriteFailure.NOT_EDITABLE),
+        (
+            ["This document cannot be edited as it has a payment or credit note allocated to it."],
+            WriteFailure.NOT_EDITABLE,
+        ),
+        (["Invoice could not be found"], WriteFailure.NOT_FOUND),
+        (["Email address must be valid."], WriteFailure.INVALID),
+        ([], WriteFailure.UNKNOWN),
+    ],
+)
+def test_xeros_validation_messages_become_typed_reasons(messages, reason):
+    assert write_failure(messages) is reason
