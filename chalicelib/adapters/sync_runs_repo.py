@@ -104,8 +104,8 @@ class DynamoSyncRuns:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
                 slot_refusal, run_refusal = _cancellation_reasons(error)
-                if slot_refusal.get("Code") == CONDITION_FAILED:
-                    holder = slot_refusal["Item"]["run_id"]["S"]
+                holder = slot_refusal.get("Item", {}).get("run_id", {}).get("S")
+                if slot_refusal.get("Code") == CONDITION_FAILED and holder:
                     return self.get(run.integration_id, holder), False
                 if run_refusal.get("Code") == CONDITION_FAILED:
                     # The slot was free, so the run itself exists already: a duplicate
