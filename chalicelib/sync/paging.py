@@ -10,10 +10,11 @@ whole seconds. Page numbers drift when a record is edited mid-walk (it moves to 
 end and everything after it moves up a place), so after each page the walk starts
 again from the newest change it has seen rather than at the next page number. The
 records of that last second come again; the position remembers them (a short hash
-of the id, grouped by change time) so only a record changed since is handled again.
+of id and change time, per second) so only a record changed since is handled again.
 Only a page that lies wholly within one second leaves no newer point to restart
 from: then the page number moves on, and once that second is left it is read again
-from its first page, handing on only records not seen before, so none slips by.
+from its first page, handing on only records not seen before (and again, while a
+re-read still finds some), so none slips by.
 """
 
 from __future__ import annotations
@@ -43,34 +44,36 @@ def _stamp(record: Any) -> str | None:
     return updated.isoformat() if updated else None
 
 
-def _short(record_id: str) -> str:
-    # Twelve hex digits keep a second's worth of a bulk import well inside one cursor
-    # item; a collision would need two ids of the same second and change time.
-    return hashlib.sha256(record_id.encode()).hexdigest()[:12]
+def _short(record: Any, stamp: str) -> str:
+    # Twelve hex digits of (id, change time): a second's worth of a bulk import stays
+    # well inside one cursor item, and a record changed since hashes differently.
+    return hashlib.sha256(f"{record.id}|{stamp}".encode()).hexdigest()[:12]
 
 
 class _Seen:
-    """Records already handled, by change time: a record comes again unchanged only
-    with the same change time."""
+    """Records already handled, per second of their change time: a record comes again
+    unchanged only with the same change time."""
 
     def __init__(self, stored: dict[str, list[str]] | None) -> None:
-        self._by_stamp: dict[str, set[str]] = {k: set(v) for k, v in (stored or {}).items()}
+        self._by_second: dict[str, set[str]] = {k: set(v) for k, v in (stored or {}).items()}
 
     def has(self, record: Any) -> bool:
         stamp = _stamp(record)
-        return stamp is not None and _short(record.id) in self._by_stamp.get(stamp, set())
+        if stamp is None:
+            return False
+        return _short(record, stamp) in self._by_second.get(stamp[:19], set())
 
     def add(self, record: Any) -> None:
         stamp = _stamp(record)
         if stamp is not None:
-            self._by_stamp.setdefault(stamp, set()).add(_short(record.id))
+            self._by_second.setdefault(stamp[:19], set()).add(_short(record, stamp))
 
     def keep_second(self, moment: str | None) -> None:
         second = _second(moment)
-        self._by_stamp = {k: v for k, v in self._by_stamp.items() if _second(k) == second}
+        self._by_second = {k: v for k, v in self._by_second.items() if k == second}
 
     def stored(self) -> dict[str, list[str]]:
-        return {k: sorted(v) for k, v in sorted(self._by_stamp.items())}
+        return {k: sorted(v) for k, v in sorted(self._by_second.items())}
 
 
 def walk_app_pages(context: SyncContext, name: str, fetch: AppFetch, handle: PageHandler) -> None:

@@ -45,17 +45,21 @@ def test_a_sync_where_nothing_changed_writes_nothing_and_then_reads_one_page(
 ):
     integration_id, _ = activation_run(emulated)
     writes_before, loc8_before = app_kit.writes_made(), emulated.loc8.calls
-    # The first sync reads the activation's own writes back: echoes, not changes.
-    echo = sync(emulated, integration_id)
-    emulated.xero.clock.advance(61)  # the activation's last second has settled
-    emulated.loc8.clock.advance(61)
+    # The first sync reads the activation's own writes back: echoes, not changes. The
+    # next, a minute later, reads the last second it saw once more (a write stamped in
+    # it may have landed late); after that the second has settled and is not read again.
+    runs = []
+    for _ in range(2):
+        runs.append(sync(emulated, integration_id))
+        emulated.xero.clock.advance(61)
+        emulated.loc8.clock.advance(61)
     pages_before = app_kit.contact_pages_read()
-    quiet = sync(emulated, integration_id)
+    runs.append(sync(emulated, integration_id))
     loc8_calls = emulated.loc8.calls - loc8_before
     assert app_kit.contact_pages_read() - pages_before == 1
     assert app_kit.writes_made() == writes_before
     assert sum(n for k, n in loc8_calls.items() if not k.startswith("GET")) == 0
-    for run in (echo, quiet):
+    for run in runs:
         assert run["counts"]["customers"]["created"] == 0
         assert run["counts"]["customers"]["updated"] == 0
 
