@@ -1,19 +1,26 @@
-"""Payments and paid/voided status, Xero → Loc8, for the invoices the service sent: once."""
+"""Payments and paid/voided status, the app → Loc8, for the invoices the service sent:
+once, through Xero's emulator and Fake Books (app_side)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from localdev.xero import DEMO_TENANT_ID
+import pytest
+
+from chalicelib.domain.accounting import AppInvoiceStatus
+from chalicelib.domain.app_profile import InvoiceRemoval
 from tests.emulated import Emulated
 from tests.sync.running import sync
 from tests.sync.test_invoices_sync import (
+    AppSide,
+    FakeBooksSide,
+    XeroSide,
     activate,
+    app_invoice,
     loc8_invoice,
     loc8_invoices,
     money,
     service_app,
-    xero_invoice,
 )
 
 PAYMENTS_CURSOR = "payments#app"
@@ -27,28 +34,16 @@ def unpaid_issued_invoices(emulated: Emulated) -> list[dict]:
     ]
 
 
-def pay_in_xero(emulated: Emulated, number: str, amount: object, reference: str) -> str:
-    sent = xero_invoice(emulated, number)
-    [payment_id] = emulated.xero.seed(
-        DEMO_TENANT_ID,
-        Payments=[
-            {
-                "Invoice": {"InvoiceID": sent["InvoiceID"]},
-                "Account": {"Code": "090"},
-                "Date": "2026-11-23",
-                "Amount": str(amount),
-                "Reference": reference,
-            }
-        ],
-    )["Payments"]
-    return payment_id
+@pytest.fixture(params=["xero", "fake_books"])
+def app_side(request, emulated) -> AppSide:
+    return XeroSide(emulated) if request.param == "xero" else FakeBooksSide(emulated)
 
 
-def test_a_payment_in_xero_is_recorded_once_in_loc8_and_paid_status_lands(emulated):
+def test_a_payment_in_the_app_is_recorded_once_in_loc8_and_paid_status_lands(emulated, app_side):
     integration_id, _ = activate(emulated, status="AUTHORISED")
     full, part = unpaid_issued_invoices(emulated)[:2]
-    full_payment = pay_in_xero(emulated, full["number"], full["total"], "EFT 4411")
-    part_payment = pay_in_xero(emulated, part["number"], "50.00", "Deposit")
+    full_payment = app_side.pay(app_invoice(app_side, full["number"]).id, money(full["total"]))
+    part_payment = app_side.pay(app_invoice(app_side, part["number"]).id, Decimal("50.00"))
 
     run = sync(emulated, integration_id)
 
@@ -56,11 +51,10 @@ def test_a_payment_in_xero_is_recorded_once_in_loc8_and_paid_status_lands(emulat
     assert run["counts"]["payments"]["created"] == 2
     paid = loc8_invoice(emulated, full["id"])
     [recorded] = paid["payments"]
-    assert recorded["app"] == "xero"
+    assert recorded["app"] == "xero"  # the integration's app, as Loc8 knows it
     assert recorded["external_id"] == full_payment
     assert money(recorded["amount"]) == money(full["total"])
-    assert recorded["paid_on"] == "2026-11-23"
-    assert recorded["reference"] == "EFT 4411"
+    assert recorded["paid_on"] == "2026-11-22"
     assert paid["status"] == "paid"
     part_paid = loc8_invoice(emulated, part["id"])
     assert [p["external_id"] for p in part_paid["payments"]] == [part_payment]
@@ -74,30 +68,37 @@ def test_a_payment_in_xero_is_recorded_once_in_loc8_and_paid_status_lands(emulat
     assert sync(emulated, integration_id)["status"] == "SUCCEEDED"
     assert len(loc8_invoice(emulated, full["id"])["payments"]) == 1
     assert len(loc8_invoice(emulated, part["id"])["payments"]) == 1
-    # Loc8's echo (a payment and a status change) is not sent back to Xero.
+    # Loc8's echo (a payment and a status change) is not sent back to the app.
     assert again["counts"]["invoices"]["updated"] == 0
 
 
-def test_an_invoice_voided_in_xero_voids_loc8s_and_nothing_is_sent_back(emulated):
+def test_an_invoice_taken_out_in_the_app_voids_loc8s_and_nothing_is_sent_back(emulated, app_side):
     integration_id, _ = activate(emulated, status="AUTHORISED")
     invoice = unpaid_issued_invoices(emulated)[0]
     app = service_app(emulated, integration_id)
     [current] = app.find_invoices([invoice["number"]])
-    [voided] = app.update_invoices(
-        [current.model_copy(update={"status": "VOIDED"})], "voided-in-xero"
+    # Voided or deleted, whichever the app does to an approved invoice.
+    removed_status = (
+        AppInvoiceStatus.VOIDED
+        if app.profile.removal_for(approved=True) is InvoiceRemoval.VOID
+        else AppInvoiceStatus.DELETED
     )
-    assert voided.ok, voided.errors
+    [removed] = app.update_invoices(
+        [current.model_copy(update={"status": removed_status})], "removed-in-the-app"
+    )
+    assert removed.ok, removed.errors
 
     run = sync(emulated, integration_id)
 
     assert run["status"] == "SUCCEEDED", run["errors"]
     assert loc8_invoice(emulated, invoice["id"])["status"] == "voided"
     assert run["counts"]["invoices"]["updated"] == 1
-    posts = emulated.xero.calls["POST /api.xro/2.0/Invoices"]
+    writes = app_side.reads()["writes"]
     after = sync(emulated, integration_id)
     assert after["status"] == "SUCCEEDED", after["errors"]
-    assert emulated.xero.calls["POST /api.xro/2.0/Invoices"] == posts
-    assert xero_invoice(emulated, invoice["number"])["Status"] == "VOIDED"
+    assert app_side.reads()["writes"] == writes
+    [still] = [i for i in app_side.invoices(deleted=True) if i.number == invoice["number"]]
+    assert still.status is removed_status
 
 
 def test_a_draft_deleted_in_xero_voids_loc8s(emulated):
@@ -106,7 +107,7 @@ def test_a_draft_deleted_in_xero_voids_loc8s(emulated):
     app = service_app(emulated, integration_id)
     [current] = app.find_invoices([invoice["number"]])
     [deleted] = app.update_invoices(
-        [current.model_copy(update={"status": "DELETED"})], "deleted-in-xero"
+        [current.model_copy(update={"status": AppInvoiceStatus.DELETED})], "deleted-in-xero"
     )
     assert deleted.ok, deleted.errors
 
@@ -116,25 +117,19 @@ def test_a_draft_deleted_in_xero_voids_loc8s(emulated):
     assert loc8_invoice(emulated, invoice["id"])["status"] == "voided"
 
 
-def test_a_payment_deleted_in_xero_is_reported_for_loc8_to_reverse(emulated):
+def test_a_payment_deleted_in_the_app_is_reported_for_loc8_to_reverse(emulated, app_side):
     integration_id, _ = activate(emulated, status="AUTHORISED")
     invoice = unpaid_issued_invoices(emulated)[0]
-    payment_id = pay_in_xero(emulated, invoice["number"], "20.00", "Card")
+    payment_id = app_side.pay(app_invoice(app_side, invoice["number"]).id, Decimal("20.00"))
     sync(emulated, integration_id)
-    app = service_app(emulated, integration_id)
-    app._call(  # someone deletes the payment in Xero
-        "POST",
-        f"Payments/{payment_id}",
-        operation="delete_payment",
-        json_body={"Status": "DELETED"},
-    )
+    app_side.delete_payment(payment_id)
 
     run = sync(emulated, integration_id)
 
     assert run["status"] == "PARTIAL"
     [error] = [e for e in run["errors"] if e["domain"] == "payments"]
     assert error["record"] == invoice["number"]
-    assert "deleted in Xero" in error["message"]
+    assert f"deleted in {app_side.profile.name}" in error["message"]
     assert len(loc8_invoice(emulated, invoice["id"])["payments"]) == 1  # Loc8 keeps it
     assert sync(emulated, integration_id)["status"] == "SUCCEEDED"  # reported once
 
