@@ -20,13 +20,15 @@ from chalicelib.domain.errors import InvalidRequest
 from chalicelib.domain.sync_config import SyncConfig
 
 configuration = Blueprint(__name__)
-ETAG_PATTERN = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+# ASCII digits, at most nine: `\d` would take other scripts' digits, and int() of
+# thousands of digits raises instead of parsing.
+ETAG_PATTERN = re.compile(r'\s*(?:W/)?"([0-9]{1,9})"\s*', re.ASCII)
 
 
 def if_match_version(header: str | None) -> int | None:
     if header is None or header.strip() == "*":
         return None
-    match = ETAG_PATTERN.match(header)
+    match = ETAG_PATTERN.fullmatch(header)
     if match is None:
         raise InvalidRequest('If-Match must be the ETag of the config, e.g. "3".')
     return int(match.group(1))
@@ -82,8 +84,8 @@ def get_config(integration_id: str) -> object:
 def save_config(integration_id: str) -> object:
     request = configuration.current_request
     principal = caller(request, admin=True)
-    body = parse_body(request, SyncConfig)
     expected = if_match_version(request.headers.get("if-match"))
+    body = parse_body(request, SyncConfig)
     integration = container().configuration.save(
         principal.tenant_id, integration_id, body, expected
     )
