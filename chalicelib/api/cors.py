@@ -22,17 +22,25 @@ PREFLIGHT_MAX_AGE_SECONDS = "600"
 def allowed_origin(request: Request | None) -> str | None:
     if request is None:
         return None
-    origin = request.headers.get("origin")
+    return allowed(request.headers.get("origin"))
+
+
+def allowed(origin: str | None) -> str | None:
     return origin if origin and origin in container().settings.cors_allowed_origins else None
+
+
+def cors_headers(origin: str | None) -> dict[str, str]:
+    """What every answer carries for a request from `origin` (None: no Origin header)."""
+    headers = {"Vary": "Origin"}
+    if allowed(origin) is not None:
+        headers["Access-Control-Allow-Origin"] = str(origin)
+        headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    return headers
 
 
 def cors_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
     response = get_response(request)
-    origin = allowed_origin(request)
-    response.headers["Vary"] = "Origin"
-    if origin is not None:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    response.headers.update(cors_headers(request.headers.get("origin")))
     return response
 
 

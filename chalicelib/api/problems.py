@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
-from chalice.app import Response
+from chalice.app import Request, Response
 
 from chalicelib.domain import errors, loc8_errors
 
@@ -73,4 +75,62 @@ def internal_error() -> Response:
         "Internal error",
         "Something went wrong on our side; it has been logged. Try again.",
         "internal-error",
+    )
+
+
+def problems_only(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice's own error answers (415, 405, its 400 and 500) as problem+json.
+
+    Views already answer problems; this catches what Chalice decides before or around
+    a view, keeping its headers (Allow, CORS) and replacing its `{"Code": ...}` body.
+    """
+    response = get_response(request)
+    if response.status_code < 400 or _is_problem(response):
+        return response
+    return _as_problem(request, response)
+
+
+def _is_problem(response: Response) -> bool:
+    content_type = next(
+        (value for name, value in response.headers.items() if name.lower() == "content-type"), ""
+    )
+    return content_type.split(";")[0].strip().lower() == PROBLEM_CONTENT_TYPE
+
+
+def _as_problem(request: Request, response: Response) -> Response:
+    status = response.status_code
+    headers = {
+        name: value for name, value in response.headers.items() if name.lower() != "content-type"
+    }
+    if status == 415:
+        return problem(
+            415,
+            "Unsupported media type",
+            "Send the request body as application/json.",
+            "unsupported-media-type",
+            headers,
+        )
+    if status == 405:
+        allowed = headers.get("Allow", "")
+        return problem(
+            405,
+            "Method not allowed",
+            f"{request.method} is not allowed on this path; allowed: {allowed}.",
+            "method-not-allowed",
+            headers,
+        )
+    if status >= 500:
+        return problem(
+            status,
+            "Internal error",
+            "Something went wrong on our side; it has been logged. Try again.",
+            "internal-error",
+            headers,
+        )
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Request refused"
+    return problem(
+        status, phrase, "The request was refused.", phrase.lower().replace(" ", "-"), headers
     )
