@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from chalicelib.adapters.dynamodb import TTL_ATTRIBUTE, table_definition
+from chalicelib.api.cors import EXPOSED_HEADERS
+from chalicelib.api.gateway_problems import GATEWAY_PROBLEMS
+from chalicelib.api.problems import PROBLEM_CONTENT_TYPE
 from chalicelib.jobs.worker import MAX_RECEIVES
 from chalicelib.observability import SERVICE
 from chalicelib.settings import Settings
@@ -275,6 +278,29 @@ def test_api_stage_is_throttled(resources: dict[str, Any]) -> None:
     assert settings["ResourcePath"] == "/*"
     assert settings["HttpMethod"] == "*"
     assert 0 < settings["ThrottlingRateLimit"] <= settings["ThrottlingBurstLimit"]
+
+
+def test_every_gateway_response_is_a_problem_with_the_stages_cors(
+    stage: str, resources: dict[str, Any], config: dict[str, Any]
+) -> None:
+    responses = props(resources, "RestAPI")["GatewayResponses"]
+    assert set(responses) == set(GATEWAY_PROBLEMS)
+    origins = config["stages"][stage]["environment_variables"]["CORS_ALLOWED_ORIGINS"]
+    # A gateway response's headers are fixed strings: it can name one origin, not echo one.
+    (origin,) = origins.replace(",", " ").split()
+    for response_type, problem in GATEWAY_PROBLEMS.items():
+        response = responses[response_type]
+        assert response["StatusCode"] == str(problem.status), response_type
+        (template,) = response["ResponseTemplates"].values()
+        assert json.loads(template) == problem.body(), response_type
+        assert response["ResponseParameters"]["Headers"] == {
+            "Content-Type": f"'{PROBLEM_CONTENT_TYPE}'",
+            "Access-Control-Allow-Origin": f"'{origin}'",
+            "Access-Control-Expose-Headers": f"'{EXPOSED_HEADERS}'",
+            "Vary": "'Origin'",
+        }, response_type
+    # An unknown path (API Gateway's 403 "Missing Authentication Token") is a 404.
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
 
 
 # -- least privilege --------------------------------------------------------------------
