@@ -27,6 +27,7 @@ CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-client-secret"
 REDIRECT = "http://127.0.0.1:9/v1/oauth/xero/callback"
 LOC8_TOKEN = "bench-loc8-token"
 TENANT = "bench"
+ADMIN = "bench-admin"
 
 
 def _start(module: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -205,12 +206,14 @@ def _measure(xero_url: str, loc8_url: str, sync: dict[str, bool]) -> dict[str, o
         clock=clock,
     )
     container.__dict__["job_queue"] = ImmediateQueue(container.job_queue)
-    integration, authorize_url = container.integrations.add(TENANT, "xero")
+    integration, authorize_url = container.integrations.add(TENANT, "xero", ADMIN)
     consent = requests.post(
         authorize_url, data={"decision": "allow"}, allow_redirects=False, timeout=10
     )
     query = parse_qs(urlsplit(consent.headers["Location"]).query)
-    container.consent.finish("xero", query["state"][0], query["code"][0], None)
+    parked = container.consent.receive("xero", query["state"][0], query["code"][0], None)
+    assert parked.handle is not None
+    container.consent.finish(TENANT, ADMIN, integration.id, parked.handle)
     config = SyncConfig.model_validate({"sync": sync, "default_account_code": "200"})
     container.configuration.save(TENANT, integration.id, config, None)
 

@@ -36,6 +36,7 @@ from chalicelib.domain.loc8 import (
     Page,
 )
 from chalicelib.domain.oauth_state import OAuthState
+from chalicelib.domain.parked_grant import ParkedGrant
 from chalicelib.domain.sync_run import SyncJob, SyncRun
 from chalicelib.domain.tokens import TokenSet
 
@@ -74,6 +75,17 @@ class OAuthStateStore(Protocol):
 
     def release(self, state: OAuthState) -> None:
         """Undo a claim after a failure the user may retry (the app never used the code)."""
+
+    def park(self, grant: ParkedGrant) -> None:
+        """Keep a granted consent until its initiator finishes it."""
+
+    def take_parked(self, key: str, now: datetime) -> ParkedGrant | None:
+        """Claim the parked grant; None if unknown, expired or already taken."""
+
+    def return_parked(self, key: str) -> None:
+        """Undo a take after a failure the user may retry (the app never used the code)."""
+
+    def discard_parked(self, key: str) -> None: ...
 
 
 class TokenVault(Protocol):

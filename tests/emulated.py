@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pytest
 from chalice.test import Client
@@ -39,17 +40,13 @@ class Emulated:
     container: Container
 
     def connect(self) -> str:
-        from tests.api.test_connect_flow import redirect_params
-
         added = self.client.http.post(
             "/v1/integrations",
             headers={**bearer(TENANT), "Content-Type": "application/json"},
             body=json.dumps({"app": "xero"}),
         ).json_body
-        callback = self.xero.consent(added["authorize_url"]).removeprefix(
-            "https://integrations.loc8.test"
-        )
-        assert redirect_params(self.client.http.get(callback))["result"] == "connected"
+        finished = allow_and_finish(self.client, self.xero, added["authorize_url"], TENANT)
+        assert finished.json_body["status"] == "AUTHORISED", finished.body
         return added["id"]
 
     def activate(self, sync: dict[str, bool] | None = None) -> str:
@@ -68,6 +65,32 @@ class Emulated:
         )
         assert saved.status_code == 200, saved.body
         return integration_id
+
+
+def allow_and_finish(
+    client: Client,
+    emulator: XeroEmulator,
+    authorize_url: str,
+    tenant: str = TENANT,
+    *,
+    tenant_ids: list[str] | None = None,
+) -> Any:
+    """Press Allow on the emulator's consent page, follow the callback back to the web
+    client's return URL and finish the consent there as the user who started it."""
+    from tests.api.test_connect_flow import redirect_params
+
+    callback = emulator.consent(authorize_url, tenant_ids=tenant_ids).removeprefix(
+        "https://integrations.loc8.test"
+    )
+    params = redirect_params(client.http.get(callback))
+    assert params["result"] == "granted", params
+    finished = client.http.post(
+        f"/v1/integrations/{params['integration_id']}/consent",
+        headers={**bearer(tenant), "Content-Type": "application/json"},
+        body=json.dumps({"handle": params["handle"]}),
+    )
+    assert finished.status_code == 200, finished.body
+    return finished
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Integration routes: list, add, read, authorise, choose organisation, disconnect."""
+"""Integration routes: list, add, read, authorise, finish consent, choose organisation,
+disconnect."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ class AddIntegration(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     app: str = Field(min_length=1, max_length=40)
+
+
+class FinishConsent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    handle: str = Field(min_length=1, max_length=200)
 
 
 class ChooseOrganisation(BaseModel):
@@ -40,7 +47,9 @@ def add_integration() -> object:
     request = integrations.current_request
     principal = caller(request, admin=True)
     body = parse_body(request, AddIntegration)
-    integration, authorize_url = container().integrations.add(principal.tenant_id, body.app)
+    integration, authorize_url = container().integrations.add(
+        principal.tenant_id, body.app, principal.user_id
+    )
     return json_response(
         {**integration_json(integration), "authorize_url": authorize_url},
         status=201,
@@ -60,8 +69,21 @@ def get_integration(integration_id: str) -> object:
 @answers_problems
 def authorize_integration(integration_id: str) -> object:
     principal = caller(integrations.current_request, admin=True)
-    url = container().integrations.authorize(principal.tenant_id, integration_id)
+    url = container().integrations.authorize(principal.tenant_id, integration_id, principal.user_id)
     return json_response({"authorize_url": url})
+
+
+@integrations.route("/v1/integrations/{integration_id}/consent", methods=["POST"])
+@answers_problems
+def finish_consent(integration_id: str) -> object:
+    """The web client's half of the callback: only the user who started it may finish."""
+    request = integrations.current_request
+    principal = caller(request, admin=True)
+    body = parse_body(request, FinishConsent)
+    integration = container().consent.finish(
+        principal.tenant_id, principal.user_id, integration_id, body.handle
+    )
+    return json_response(integration_json(integration))
 
 
 @integrations.route("/v1/integrations/{integration_id}/organisation", methods=["PUT"])

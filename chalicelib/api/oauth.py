@@ -20,18 +20,24 @@ oauth = Blueprint(__name__)
 @answers_problems
 def oauth_callback(app: str) -> object:
     params = oauth.current_request.query_params or {}
-    outcome = container().consent.finish(
+    outcome = container().consent.receive(
         app, params.get("state"), params.get("code"), params.get("error")
     )
     return Response(
         body="",
         status_code=302,
-        headers={"Location": return_url(container().settings.web_return_url, outcome)},
+        headers={
+            "Location": return_url(container().settings.web_return_url, outcome),
+            # The address carries a completion handle: keep it out of caches.
+            "Cache-Control": "no-store",
+        },
     )
 
 
 def return_url(base: str, outcome: ConsentOutcome) -> str:
     query = {"integration_id": outcome.integration_id, "result": outcome.result.value}
+    if outcome.handle:
+        query["handle"] = outcome.handle
     if outcome.message:
         query["message"] = outcome.message
     parts = urlsplit(base)

@@ -1,4 +1,11 @@
-"""OAuth consent: build the app's consent URL and finish the callback."""
+"""OAuth consent: the app's consent URL, the callback that parks the grant, and the finish.
+
+Whoever completes the app's consent page reaches the callback, so the callback only
+parks what the app granted; the grant is bound to the integration only when the Loc8
+user who started connecting (same tenant, same user) finishes it with their own token.
+A victim lured to someone else's consent URL can therefore never connect their
+organisation to the other tenant (RFC 9700 §4.7).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ from chalicelib.domain.errors import (
     DomainError,
     InvalidOAuthState,
     InvalidRequest,
+    InvalidTransition,
+    NotAllowed,
     NotFound,
     ProviderError,
     ProviderRejected,
@@ -17,6 +26,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
 from chalicelib.domain.oauth_state import StateSigner, pkce_challenge
+from chalicelib.domain.parked_grant import HANDLE_GONE, GrantSealer, ParkedGrant
 from chalicelib.domain.tokens import TokenSet
 from chalicelib.observability import logger
 from chalicelib.ports import (
@@ -28,10 +38,14 @@ from chalicelib.ports import (
     TokenVault,
 )
 
+NOT_THE_INITIATOR = (
+    "Only the Loc8 user who started connecting can finish it; nothing was connected. "
+    "Start connecting again from Settings > Integrations."
+)
+
 
 class ConsentResult(StrEnum):
-    CONNECTED = "connected"
-    CHOOSE_ORGANISATION = "choose_organisation"
+    GRANTED = "granted"
     DENIED = "denied"
     ERROR = "error"
 
@@ -41,6 +55,7 @@ class ConsentOutcome:
     integration_id: str
     result: ConsentResult
     message: str | None = None
+    handle: str | None = None
 
 
 class Consent:
@@ -57,24 +72,31 @@ class Consent:
         self._repo = repo
         self._states = states
         self._signer = signer
+        self._sealer = GrantSealer(signer.derived_key("parked-grant"))
         self._vault = vault
         self._auths = auths
         self._clock = clock
 
-    def begin(self, integration: Integration) -> str:
-        """A fresh consent URL for the integration (its state is valid once, ten minutes)."""
+    def begin(self, integration: Integration, initiator: str) -> str:
+        """A fresh consent URL for the integration, valid once for ten minutes; only
+        `initiator` (the Loc8 user id asking) will be able to finish it."""
         integration.ensure_can_authorise()
         auth = self._auths.auth_for(integration.app)
         state = self._signer.issue(
-            integration.tenant_id, integration.id, integration.app, self._clock.now()
+            integration.tenant_id,
+            integration.id,
+            integration.app,
+            self._clock.now(),
+            initiator=initiator,
         )
         self._states.remember(state)
-        challenge = pkce_challenge(self._signer.pkce_verifier(state))
+        challenge = pkce_challenge(self._signer.pkce_verifier(state.nonce))
         return auth.authorization_url(self._signer.sign(state), challenge)
 
-    def finish(
+    def receive(
         self, app: str, state_token: str | None, code: str | None, error: str | None
     ) -> ConsentOutcome:
+        """The app's callback: park a granted code under a fresh completion handle."""
         if not state_token:
             raise InvalidOAuthState("The callback has no authorisation state.")
         state = self._signer.verify(state_token, app, self._clock.now())
@@ -95,30 +117,68 @@ class Consent:
             )
         if not code:
             raise InvalidRequest("The callback has neither a code nor an error.")
-        auth = self._auths.auth_for(app)
+        handle, parked = self._sealer.park(state, code, self._clock.now())
+        self._states.park(parked)
+        logger.info("consent parked for its initiator")
+        return ConsentOutcome(
+            integration_id=integration.id, result=ConsentResult.GRANTED, handle=handle
+        )
+
+    def finish(self, tenant_id: str, user_id: str, integration_id: str, handle: str) -> Integration:
+        """Bind the parked grant: only for the tenant, user and integration that started it.
+
+        Anyone else is refused and the grant is discarded unused; nothing is stored.
+        """
+        key = self._sealer.key_of(handle)
+        parked = self._states.take_parked(key, self._clock.now())
+        if parked is None:
+            raise InvalidOAuthState(HANDLE_GONE)
+        logger.append_keys(integration_id=parked.integration_id)
+        if not self._started_by(parked, tenant_id, user_id, integration_id):
+            self._states.discard_parked(key)
+            logger.warning("consent finish refused: not the user who started it")
+            raise NotAllowed(NOT_THE_INITIATOR)
+        code = self._sealer.code_of(handle, parked)
         try:
-            tokens = auth.exchange_code(code, self._signer.pkce_verifier(state))
+            integration = self._repo.get(tenant_id, integration_id)
+            if integration.status is IntegrationStatus.DISCONNECTED:
+                raise InvalidTransition("The integration was removed; add the app again.")
+        except DomainError:
+            self._states.discard_parked(key)
+            raise
+        auth = self._auths.auth_for(parked.app)
+        try:
+            tokens = auth.exchange_code(code, self._signer.pkce_verifier(parked.state_nonce))
         except ProviderUnavailable:
-            # The app never consumed the code, so the same callback may be retried.
-            self._states.release(state)
+            # The app never consumed the code, so the same finish may be retried.
+            self._states.return_parked(key)
             raise
         except ProviderRejected as rejected:
-            return self._outcome(integration, ConsentResult.ERROR, rejected.message)
+            self._states.discard_parked(key)
+            raise InvalidRequest(rejected.message) from rejected
+        self._states.discard_parked(key)
         return self._connect(integration, auth, tokens)
+
+    def _started_by(
+        self, parked: ParkedGrant, tenant_id: str, user_id: str, integration_id: str
+    ) -> bool:
+        return (
+            parked.tenant_id == tenant_id
+            and parked.integration_id == integration_id
+            and self._signer.is_initiator(parked.initiator_digest, user_id)
+        )
 
     def _connect(
         self, integration: Integration, auth: AccountingAuth, tokens: TokenSet
-    ) -> ConsentOutcome:
+    ) -> Integration:
         had_tokens = integration.has_tokens
         try:
             granted = auth.granted_organisations(tokens)
             integration.grant(granted, self._clock.now())
-        except (ProviderError, InvalidRequest) as failure:
+        except (ProviderError, InvalidRequest):
             # Tokens nobody will keep must not stay valid at the app.
             self._revoke_quietly(auth, tokens)
-            if isinstance(failure, ProviderUnavailable):
-                raise
-            return self._outcome(integration, ConsentResult.ERROR, failure.message)
+            raise
         self._vault.put(integration.tenant_id, integration.id, tokens)
         try:
             integration = self._save_granted(integration, granted)
@@ -128,9 +188,7 @@ class Consent:
             self._revoke_quietly(auth, tokens)
             raise
         logger.info("integration connected", extra={"status": integration.status.value})
-        if integration.status is IntegrationStatus.CHOOSE_ORGANISATION:
-            return self._outcome(integration, ConsentResult.CHOOSE_ORGANISATION)
-        return self._outcome(integration, ConsentResult.CONNECTED)
+        return integration
 
     def _save_granted(self, integration: Integration, granted: list[Organisation]) -> Integration:
         """Save the grant; a concurrent save (e.g. a sync recording its result) is

@@ -35,7 +35,7 @@ class Integrations:
     def get(self, tenant_id: str, integration_id: str) -> Integration:
         return self._repo.get(tenant_id, integration_id)
 
-    def add(self, tenant_id: str, app: object) -> tuple[Integration, str]:
+    def add(self, tenant_id: str, app: object, initiator: str) -> tuple[Integration, str]:
         app_info = available_app(app)
         now = self._clock.now()
         integration = Integration(
@@ -43,10 +43,10 @@ class Integrations:
         )
         self._repo.add(integration)
         logger.info("integration added", extra={"integration_id": integration.id})
-        return integration, self._consent.begin(integration)
+        return integration, self._consent.begin(integration, initiator)
 
-    def authorize(self, tenant_id: str, integration_id: str) -> str:
-        return self._consent.begin(self._repo.get(tenant_id, integration_id))
+    def authorize(self, tenant_id: str, integration_id: str, initiator: str) -> str:
+        return self._consent.begin(self._repo.get(tenant_id, integration_id), initiator)
 
     def choose_organisation(
         self, tenant_id: str, integration_id: str, organisation_id: str

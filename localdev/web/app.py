@@ -19,8 +19,9 @@ from flask import Flask, Response, abort, redirect, request, send_from_directory
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PAGE_PATH = "/integrations/"
 RETURN_PATH = "/integrations/return"
-# What the OAuth callback appends to the return URL; passed on to the page.
-RETURN_PARAMETERS = ("integration_id", "result", "message")
+# What the OAuth callback appends to the return URL; passed on to the page, which
+# finishes a granted consent with the handle and its own sign-in.
+RETURN_PARAMETERS = ("integration_id", "result", "handle", "message")
 
 # Every file of the page, by name; nothing else under static/ is served.
 ASSETS = frozenset(path.name for path in STATIC_DIR.iterdir() if path.suffix in (".js", ".css"))

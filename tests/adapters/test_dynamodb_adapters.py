@@ -109,14 +109,16 @@ def test_only_active_integrations_are_in_the_fan_out_index(repo):
 
 def test_a_state_can_be_claimed_once(states):
     signer = StateSigner(b"k" * 32, timedelta(minutes=10))
-    state = signer.issue("t1", "int_1", "xero", NOW)
+    state = signer.issue("t1", "int_1", "xero", NOW, initiator="user-1")
     states.remember(state)
     assert states.claim(state) is True
     assert states.claim(state) is False
 
 
 def test_a_released_state_can_be_claimed_again(states):
-    state = StateSigner(b"k" * 32, timedelta(minutes=10)).issue("t1", "int_1", "xero", NOW)
+    state = StateSigner(b"k" * 32, timedelta(minutes=10)).issue(
+        "t1", "int_1", "xero", NOW, initiator="user-1"
+    )
     states.remember(state)
     assert states.claim(state)
     states.release(state)
@@ -124,13 +126,17 @@ def test_a_released_state_can_be_claimed_again(states):
 
 
 def test_an_unknown_state_cannot_be_claimed(states):
-    state = StateSigner(b"k" * 32, timedelta(minutes=10)).issue("t1", "int_1", "xero", NOW)
+    state = StateSigner(b"k" * 32, timedelta(minutes=10)).issue(
+        "t1", "int_1", "xero", NOW, initiator="user-1"
+    )
     assert states.claim(state) is False
     states.release(state)  # harmless
 
 
 def test_a_state_claimed_for_another_integration_is_refused(states):
-    state = StateSigner(b"k" * 32, timedelta(minutes=10)).issue("t1", "int_1", "xero", NOW)
+    state = StateSigner(b"k" * 32, timedelta(minutes=10)).issue(
+        "t1", "int_1", "xero", NOW, initiator="user-1"
+    )
     states.remember(state)
     assert states.claim(state.model_copy(update={"integration_id": "int_2"})) is False
     assert states.claim(state.model_copy(update={"tenant_id": "t2"})) is False

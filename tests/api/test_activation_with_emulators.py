@@ -8,8 +8,8 @@ import pytest
 from chalice.test import Client
 
 from localdev.xero import DEMO_TENANT_ID
-from tests.api.test_connect_flow import redirect_params
 from tests.conftest import bearer
+from tests.emulated import allow_and_finish
 from tests.jobs.conftest import drain_queue, run_worker
 
 TOKEN_ENDPOINT = "POST /connect/token"
@@ -27,10 +27,7 @@ def connect(client: Client, emulator) -> str:
         headers={**bearer(TENANT), "Content-Type": "application/json"},
         body=json.dumps({"app": "xero"}),
     ).json_body
-    callback = emulator.consent(added["authorize_url"]).removeprefix(
-        "https://integrations.loc8.test"
-    )
-    assert redirect_params(client.http.get(callback))["result"] == "connected"
+    allow_and_finish(client, emulator, added["authorize_url"], TENANT)
     return added["id"]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
 from chalicelib.domain.app_profile import AppProfile
-from tests.api.test_connect_flow import add_xero, connect
+from tests.api.test_connect_flow import add_xero, callback, connect, finish, redirect_params
 from tests.conftest import SYNC_QUEUE_URL, bearer
 from tests.fakes import FakeLoc8, loc8_line_item
 
@@ -262,7 +262,7 @@ def test_a_saved_config_survives_a_reconnect(api, authorised, fake_app):
     put_config(api, authorised, valid_config())
     again = api.http.post(f"/v1/integrations/{authorised}/authorize", headers=bearer()).json_body
     code, state = fake_app.approve(again["authorize_url"])
-    api.http.get(f"/v1/oauth/xero/callback?code={code}&state={state}")
+    finish(api, redirect_params(callback(api, {"code": code, "state": state})))
     integration = api.http.get(f"/v1/integrations/{authorised}", headers=bearer()).json_body
     assert integration["status"] == "ACTIVE"
     assert integration["config_version"] == 1

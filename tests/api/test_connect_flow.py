@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import boto3
+import jwt
 
 from chalicelib.domain.integration import Organisation
-from tests.conftest import RETURN_URL, bearer
+from chalicelib.domain.oauth_state import STATE_AUDIENCE
+from tests.conftest import RETURN_URL, STATE_SECRET, TABLE, bearer
 from tests.fakes import unavailable
 
+INITIATOR = "user-local"
 
-def add_xero(api, tenant: str = "tenant-a") -> dict:
+
+def add_xero(api, tenant: str = "tenant-a", user: str = INITIATOR) -> dict:
     response = api.http.post(
         "/v1/integrations",
-        headers={**bearer(tenant), "Content-Type": "application/json"},
+        headers={**bearer(tenant, user_id=user), "Content-Type": "application/json"},
         body=json.dumps({"app": "xero"}),
     )
     assert response.status_code == 201, response.body
@@ -23,8 +27,6 @@ def add_xero(api, tenant: str = "tenant-a") -> dict:
 
 
 def callback(api, query: dict[str, str]):
-    from urllib.parse import urlencode
-
     return api.http.get(f"/v1/oauth/xero/callback?{urlencode(query)}")
 
 
@@ -35,11 +37,41 @@ def redirect_params(response) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
 
 
-def connect(api, fake_app, tenant: str = "tenant-a") -> dict:
+def finish(api, params: dict[str, str], tenant: str = "tenant-a", user: str = INITIATOR):
+    """What the web client does on its return page: finish the parked consent as itself."""
+    return api.http.post(
+        f"/v1/integrations/{params['integration_id']}/consent",
+        headers={**bearer(tenant, user_id=user), "Content-Type": "application/json"},
+        body=json.dumps({"handle": params["handle"]}),
+    )
+
+
+def granted(api, fake_app, tenant: str = "tenant-a") -> dict:
+    """Add Xero and allow on the consent page: the grant is parked for its initiator."""
     added = add_xero(api, tenant)
     code, state = fake_app.approve(added["authorize_url"])
     params = redirect_params(callback(api, {"code": code, "state": state}))
     return {"added": added, "params": params}
+
+
+def connect(api, fake_app, tenant: str = "tenant-a") -> dict:
+    flow = granted(api, fake_app, tenant)
+    finished = finish(api, flow["params"], tenant)
+    assert finished.status_code == 200, finished.body
+    return {**flow, "integration": finished.json_body}
+
+
+def stored_secrets() -> list:
+    return boto3.client("secretsmanager").list_secrets()["SecretList"]
+
+
+def scan_table() -> list:
+    return boto3.client("dynamodb").scan(TableName=TABLE)["Items"]
+
+
+def signed_state(**claims) -> str:
+    """A state signed with the service's key, with whatever claims the test wants."""
+    return jwt.encode({"aud": STATE_AUDIENCE, **claims}, STATE_SECRET, algorithm="HS256")
 
 
 def test_a_new_tenant_has_no_integrations(api):
@@ -60,11 +92,116 @@ def test_adding_xero_returns_a_pending_integration_with_a_consent_url(api):
 
 def test_consent_connects_the_single_granted_organisation(api, fake_app):
     flow = connect(api, fake_app)
-    assert flow["params"] == {"integration_id": flow["added"]["id"], "result": "connected"}
+    assert set(flow["params"]) == {"integration_id", "result", "handle"}
+    assert flow["params"]["integration_id"] == flow["added"]["id"]
+    assert flow["integration"]["status"] == "AUTHORISED"
     listed = api.http.get("/v1/integrations", headers=bearer(roles=())).json_body["integrations"]
     assert [(i["status"], i["organisation"]) for i in listed] == [
         ("AUTHORISED", {"id": "org-1", "name": "Demo Plumbing Ltd"})
     ]
+
+
+def test_the_callback_alone_connects_nothing(api, fake_app):
+    flow = granted(api, fake_app)
+    assert flow["params"]["result"] == "granted"
+    integration = api.http.get(f"/v1/integrations/{flow['added']['id']}", headers=bearer())
+    assert integration.json_body["status"] == "PENDING_AUTHORISATION"
+    assert "exchange_code" not in fake_app.calls
+    assert stored_secrets() == []
+    assert flow["params"]["handle"] not in json.dumps(scan_table())
+
+
+def test_the_authorisation_code_is_not_readable_in_the_table(api, fake_app):
+    added = add_xero(api)
+    code, state = fake_app.approve(added["authorize_url"])
+    redirect_params(callback(api, {"code": code, "state": state}))
+    assert code not in json.dumps(scan_table())
+
+
+def test_another_admin_of_the_same_tenant_cannot_finish_the_consent(api, fake_app):
+    flow = granted(api, fake_app)
+    refused = finish(api, flow["params"], user="someone-else")
+    assert refused.status_code == 403
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert "started connecting" in refused.json_body["detail"]
+    integration = api.http.get(f"/v1/integrations/{flow['added']['id']}", headers=bearer())
+    assert integration.json_body["status"] == "PENDING_AUTHORISATION"
+    assert "exchange_code" not in fake_app.calls
+    assert stored_secrets() == []
+    # The grant was discarded: not even its initiator can use the handle now.
+    assert finish(api, flow["params"]).status_code == 400
+
+
+def test_a_user_of_another_tenant_cannot_finish_the_consent(api, fake_app):
+    flow = granted(api, fake_app)
+    refused = finish(api, flow["params"], tenant="tenant-b")
+    assert refused.status_code == 403
+    integration = api.http.get(f"/v1/integrations/{flow['added']['id']}", headers=bearer())
+    assert integration.json_body["status"] == "PENDING_AUTHORISATION"
+    assert api.http.get("/v1/integrations", headers=bearer("tenant-b")).json_body == {
+        "integrations": []
+    }
+    assert "exchange_code" not in fake_app.calls
+    assert stored_secrets() == []
+
+
+def test_a_victim_lured_to_an_attackers_consent_url_connects_nothing(api, fake_app):
+    """The attacker (tenant-b) adds Xero and sends the consent URL to a victim, who
+    allows access to their organisation and comes back signed in to their own Loc8."""
+    attacker = add_xero(api, "tenant-b", user="attacker")
+    code, state = fake_app.approve(attacker["authorize_url"])
+    params = redirect_params(callback(api, {"code": code, "state": state}))
+    assert finish(api, params, tenant="tenant-a", user="victim").status_code == 403
+    assert finish(api, params, tenant="tenant-b", user="attacker").status_code == 400
+    pending = api.http.get(f"/v1/integrations/{attacker['id']}", headers=bearer("tenant-b"))
+    assert pending.json_body["status"] == "PENDING_AUTHORISATION"
+    assert stored_secrets() == []
+
+
+def test_a_handle_is_bound_to_its_integration(api, fake_app):
+    flow = granted(api, fake_app)
+    other = {**flow["params"], "integration_id": "int_00000000000000000000"}
+    assert finish(api, other).status_code == 403
+    assert stored_secrets() == []
+
+
+def test_a_consent_can_be_finished_once(api, fake_app):
+    flow = connect(api, fake_app)
+    again = finish(api, flow["params"])
+    assert again.status_code == 400
+    assert again.json_body["type"] == "urn:loc8:problem:invalid-oauth-state"
+    assert fake_app.calls.count("exchange_code") == 1
+
+
+def test_a_parked_consent_expires_after_ten_minutes(api, fake_app, clock):
+    flow = granted(api, fake_app)
+    clock.advance(minutes=10, seconds=1)
+    late = finish(api, flow["params"])
+    assert late.status_code == 400
+    assert "expired" in late.json_body["detail"]
+    assert "exchange_code" not in fake_app.calls
+
+
+def test_an_unknown_handle_is_refused(api, fake_app):
+    flow = granted(api, fake_app)
+    forged = {**flow["params"], "handle": flow["params"]["handle"][:-2] + "AA"}
+    assert finish(api, forged).status_code == 400
+    assert finish(api, flow["params"]).status_code == 200
+
+
+def test_finishing_needs_a_token_and_the_admin_role(api, fake_app):
+    flow = granted(api, fake_app)
+    path = f"/v1/integrations/{flow['added']['id']}/consent"
+    body = json.dumps({"handle": flow["params"]["handle"]})
+    anonymous = api.http.post(path, headers={"Content-Type": "application/json"}, body=body)
+    assert anonymous.status_code == 401
+    viewer = api.http.post(
+        path,
+        headers={**bearer(roles=("viewer",)), "Content-Type": "application/json"},
+        body=body,
+    )
+    assert viewer.status_code == 403
+    assert finish(api, flow["params"]).status_code == 200
 
 
 def test_the_token_set_is_stored_in_secrets_manager_not_dynamodb(api, fake_app, settings):
@@ -85,7 +222,7 @@ def test_several_organisations_wait_for_a_choice(api, fake_app):
         Organisation(id="org-2", name="Demo Electrical Pty", connection_id="c2"),
     ]
     flow = connect(api, fake_app)
-    assert flow["params"]["result"] == "choose_organisation"
+    assert flow["integration"]["status"] == "CHOOSE_ORGANISATION"
     integration_id = flow["added"]["id"]
     pending = api.http.get(f"/v1/integrations/{integration_id}", headers=bearer()).json_body
     assert pending["status"] == "CHOOSE_ORGANISATION"
@@ -142,18 +279,36 @@ def test_denied_consent_leaves_the_integration_retryable(api, fake_app):
     retry = api.http.post(f"/v1/integrations/{added['id']}/authorize", headers=bearer())
     assert retry.status_code == 200
     code, state = fake_app.approve(retry.json_body["authorize_url"])
-    assert redirect_params(callback(api, {"code": code, "state": state}))["result"] == "connected"
+    params = redirect_params(callback(api, {"code": code, "state": state}))
+    assert finish(api, params).json_body["status"] == "AUTHORISED"
+
+
+def test_a_reconnect_is_finished_only_by_the_admin_who_asked_for_it(api, fake_app):
+    integration_id = connect(api, fake_app)["added"]["id"]
+    again = api.http.post(
+        f"/v1/integrations/{integration_id}/authorize", headers=bearer(user_id="other-admin")
+    )
+    code, state = fake_app.approve(again.json_body["authorize_url"])
+    params = redirect_params(callback(api, {"code": code, "state": state}))
+    assert finish(api, params).status_code == 403
+    code, state = fake_app.approve(
+        api.http.post(
+            f"/v1/integrations/{integration_id}/authorize", headers=bearer(user_id="other-admin")
+        ).json_body["authorize_url"]
+    )
+    params = redirect_params(callback(api, {"code": code, "state": state}))
+    assert finish(api, params, user="other-admin").status_code == 200
 
 
 def test_a_replayed_state_is_refused_and_changes_nothing(api, fake_app):
     added = add_xero(api)
     code, state = fake_app.approve(added["authorize_url"])
-    assert redirect_params(callback(api, {"code": code, "state": state}))["result"] == "connected"
+    assert redirect_params(callback(api, {"code": code, "state": state}))["result"] == "granted"
     replay = callback(api, {"code": code, "state": state})
     assert replay.status_code == 400
     assert replay.headers["Content-Type"] == "application/problem+json"
     assert "already used" in replay.json_body["detail"]
-    assert fake_app.calls.count("exchange_code") == 1
+    assert "exchange_code" not in fake_app.calls
 
 
 def test_a_forged_state_is_refused_before_any_exchange(api, fake_app):
@@ -165,6 +320,24 @@ def test_a_forged_state_is_refused_before_any_exchange(api, fake_app):
     assert response.status_code == 400
     assert response.json_body["type"] == "urn:loc8:problem:invalid-oauth-state"
     assert "exchange_code" not in fake_app.calls
+
+
+def test_a_validly_signed_state_missing_a_claim_is_a_400_and_stores_nothing(api, fake_app, clock):
+    added = add_xero(api)
+    code, state = fake_app.approve(added["authorize_url"])
+    complete = jwt.decode(state, options={"verify_signature": False})
+    for name in ("tid", "iid", "jti", "uid"):
+        partial = {key: value for key, value in complete.items() if key != name}
+        response = callback(api, {"code": code, "state": signed_state(**partial)})
+        assert response.status_code == 400, (name, response.body)
+        assert response.json_body["type"] == "urn:loc8:problem:invalid-oauth-state"
+    for wrong in ({"exp": "soon"}, {"exp": 10**30}, {"tid": 7}, {"iid": ""}):
+        response = callback(api, {"code": code, "state": signed_state(**{**complete, **wrong})})
+        assert response.status_code == 400, (wrong, response.body)
+    assert "exchange_code" not in fake_app.calls
+    assert stored_secrets() == []
+    # The real state was never claimed by those: it still works.
+    assert redirect_params(callback(api, {"code": code, "state": state}))["result"] == "granted"
 
 
 def test_an_expired_state_is_refused(api, fake_app, clock):
@@ -189,38 +362,36 @@ def test_a_callback_without_state_is_refused(api):
     assert response.status_code == 400
 
 
-def test_token_endpoint_outage_is_a_502_and_the_same_callback_can_be_retried(
-    api, fake_app, settings
-):
-    added = add_xero(api)
-    code, state = fake_app.approve(added["authorize_url"])
+def test_token_endpoint_outage_is_a_502_and_the_same_finish_can_be_retried(api, fake_app):
+    flow = granted(api, fake_app)
     fake_app.failures["exchange_code"] = unavailable()
-    failed = callback(api, {"code": code, "state": state})
+    failed = finish(api, flow["params"])
     assert failed.status_code == 502
     assert failed.headers["Content-Type"] == "application/problem+json"
-    integration = api.http.get(f"/v1/integrations/{added['id']}", headers=bearer()).json_body
-    assert integration["status"] == "PENDING_AUTHORISATION"
-    secrets = boto3.client("secretsmanager").list_secrets()["SecretList"]
-    assert secrets == []
+    integration = api.http.get(f"/v1/integrations/{flow['added']['id']}", headers=bearer())
+    assert integration.json_body["status"] == "PENDING_AUTHORISATION"
+    assert stored_secrets() == []
 
-    retried = callback(api, {"code": code, "state": state})
-    assert redirect_params(retried)["result"] == "connected"
+    retried = finish(api, flow["params"])
+    assert retried.status_code == 200
+    assert retried.json_body["status"] == "AUTHORISED"
 
 
 def test_an_outage_after_the_exchange_revokes_the_unused_tokens(api, fake_app):
-    added = add_xero(api)
-    code, state = fake_app.approve(added["authorize_url"])
+    flow = granted(api, fake_app)
     fake_app.failures["granted_organisations"] = unavailable()
-    assert callback(api, {"code": code, "state": state}).status_code == 502
+    assert finish(api, flow["params"]).status_code == 502
     assert len(fake_app.revoked) == 1
-    assert boto3.client("secretsmanager").list_secrets()["SecretList"] == []
-    integration = api.http.get(f"/v1/integrations/{added['id']}", headers=bearer()).json_body
-    assert integration["status"] == "PENDING_AUTHORISATION"
+    assert stored_secrets() == []
+    integration = api.http.get(f"/v1/integrations/{flow['added']['id']}", headers=bearer())
+    assert integration.json_body["status"] == "PENDING_AUTHORISATION"
 
 
-def test_no_organisation_granted_redirects_with_an_error(api, fake_app):
+def test_no_organisation_granted_is_a_400_and_stores_nothing(api, fake_app):
     fake_app.organisations = []
-    params = connect(api, fake_app)["params"]
-    assert params["result"] == "error"
-    assert "No organisation" in params["message"]
+    flow = granted(api, fake_app)
+    response = finish(api, flow["params"])
+    assert response.status_code == 400
+    assert "No organisation" in response.json_body["detail"]
     assert len(fake_app.revoked) == 1
+    assert stored_secrets() == []

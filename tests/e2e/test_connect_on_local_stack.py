@@ -19,8 +19,8 @@ pytestmark = pytest.mark.e2e
 TIMEOUT = 10
 
 
-def admin() -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token('demo', ['admin'])}"}
+def admin(user: str = "user-local", tenant: str = "demo") -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(tenant, ['admin'], user_id=user)}"}
 
 
 def aws_client(stack: LocalStack, service: str):
@@ -52,6 +52,25 @@ def follow_callback(callback_url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(response.headers["Location"]).query).items()}
 
 
+def finish(stack: LocalStack, returned: dict[str, str], headers: dict[str, str]):
+    """What the web client's return page does: finish the consent as its signed-in user."""
+    return requests.post(
+        f"{stack.api_url}/v1/integrations/{returned['integration_id']}/consent",
+        json={"handle": returned["handle"]},
+        headers=headers,
+        timeout=TIMEOUT,
+    )
+
+
+def connect(stack: LocalStack, authorize_url: str) -> dict:
+    """Allow on the consent page, follow the callback and finish as the admin who added."""
+    returned = follow_callback(consent(authorize_url))
+    assert returned["result"] == "granted", returned
+    finished = finish(stack, returned, admin())
+    assert finished.status_code == 200, finished.text
+    return finished.json()
+
+
 def test_connect_authorise_list_and_disconnect(stack: LocalStack):
     assert requests.get(
         f"{stack.api_url}/v1/integrations", headers=admin(), timeout=TIMEOUT
@@ -66,11 +85,20 @@ def test_connect_authorise_list_and_disconnect(stack: LocalStack):
     callback_url = consent(added.json()["authorize_url"])
     assert callback_url.startswith(f"{stack.api_url}/v1/oauth/xero/callback")
     result = follow_callback(callback_url)
-    assert result == {"integration_id": integration_id, "result": "connected"}
+    assert set(result) == {"integration_id", "result", "handle"}
+    assert (result["integration_id"], result["result"]) == (integration_id, "granted")
     return_page = requests.get(
         f"{stack.return_url}?{urlsplit(callback_url).query}", timeout=TIMEOUT
     )
     assert return_page.status_code == 200
+    # Parked, not connected: only the admin who added Xero can finish it.
+    pending = requests.get(
+        f"{stack.api_url}/v1/integrations/{integration_id}", headers=admin(), timeout=TIMEOUT
+    )
+    assert pending.json()["status"] == "PENDING_AUTHORISATION"
+    finished = finish(stack, result, admin())
+    assert finished.status_code == 200, finished.text
+    assert finished.json()["status"] == "AUTHORISED"
 
     listed = requests.get(f"{stack.api_url}/v1/integrations", headers=admin(), timeout=TIMEOUT)
     [integration] = listed.json()["integrations"]
@@ -106,6 +134,35 @@ def test_connect_authorise_list_and_disconnect(stack: LocalStack):
     assert "integration connected" in api_log
     for secret in issued:
         assert secret not in api_log
+
+
+def test_only_the_admin_who_added_xero_can_finish_connecting_it(stack: LocalStack):
+    added = requests.post(
+        f"{stack.api_url}/v1/integrations", json={"app": "xero"}, headers=admin(), timeout=TIMEOUT
+    ).json()
+    try:
+        for stranger in (admin(user="another-admin"), admin(user="user-local", tenant="other")):
+            returned = follow_callback(consent(added["authorize_url"]))
+            refused = finish(stack, returned, stranger)
+            assert refused.status_code == 403
+            assert refused.headers["Content-Type"] == "application/problem+json"
+            # Discarded: not even the right admin can use that handle now.
+            assert finish(stack, returned, admin()).status_code == 400
+            again = requests.get(
+                f"{stack.api_url}/v1/integrations/{added['id']}", headers=admin(), timeout=TIMEOUT
+            ).json()
+            assert again["status"] == "PENDING_AUTHORISATION"
+            retry = requests.post(
+                f"{stack.api_url}/v1/integrations/{added['id']}/authorize",
+                headers=admin(),
+                timeout=TIMEOUT,
+            )
+            added["authorize_url"] = retry.json()["authorize_url"]
+        assert connect(stack, added["authorize_url"])["status"] == "AUTHORISED"
+    finally:
+        requests.delete(
+            f"{stack.api_url}/v1/integrations/{added['id']}", headers=admin(), timeout=TIMEOUT
+        )
 
 
 def test_denied_consent_comes_back_as_denied(stack: LocalStack):

@@ -7,7 +7,7 @@ import time
 import requests
 
 from localdev.stack import LocalStack
-from tests.e2e.test_connect_on_local_stack import admin, consent, follow_callback
+from tests.e2e.test_connect_on_local_stack import admin, connect
 
 TIMEOUT = 10
 
@@ -29,7 +29,7 @@ def test_configure_then_the_pump_syncs_tax_rates_into_loc8(stack: LocalStack):
     ).json()
     integration_id = added["id"]
     try:
-        assert follow_callback(consent(added["authorize_url"]))["result"] == "connected"
+        assert connect(stack, added["authorize_url"])["status"] == "AUTHORISED"
         line_items = requests.get(
             f"{api}/v1/integrations/{integration_id}/line-items", headers=admin(), timeout=TIMEOUT
         ).json()["line_items"]

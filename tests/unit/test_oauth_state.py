@@ -19,7 +19,7 @@ def signer(key: bytes = KEY) -> StateSigner:
 
 
 def test_a_signed_state_round_trips_with_its_bindings():
-    state = signer().issue("tenant-a", "int_1", "xero", NOW)
+    state = signer().issue("tenant-a", "int_1", "xero", NOW, initiator="user-1")
     verified = signer().verify(signer().sign(state), "xero", NOW + timedelta(minutes=9))
     assert (verified.tenant_id, verified.integration_id, verified.nonce) == (
         "tenant-a",
@@ -30,31 +30,32 @@ def test_a_signed_state_round_trips_with_its_bindings():
 
 def test_each_state_is_unique():
     assert (
-        signer().issue("t", "i", "xero", NOW).nonce != signer().issue("t", "i", "xero", NOW).nonce
+        signer().issue("t", "i", "xero", NOW, initiator="user-1").nonce
+        != signer().issue("t", "i", "xero", NOW, initiator="user-1").nonce
     )
 
 
 def test_a_state_signed_with_another_key_is_refused():
-    token = signer(b"x" * 32).sign(signer().issue("t", "i", "xero", NOW))
+    token = signer(b"x" * 32).sign(signer().issue("t", "i", "xero", NOW, initiator="user-1"))
     with pytest.raises(InvalidOAuthState):
         signer().verify(token, "xero", NOW)
 
 
 def test_a_tampered_state_is_refused():
-    token = signer().sign(signer().issue("t", "i", "xero", NOW))
+    token = signer().sign(signer().issue("t", "i", "xero", NOW, initiator="user-1"))
     header, payload, signature = token.split(".")
     with pytest.raises(InvalidOAuthState):
         signer().verify(f"{header}.{payload}x.{signature}", "xero", NOW)
 
 
 def test_a_state_expires_after_ten_minutes():
-    token = signer().sign(signer().issue("t", "i", "xero", NOW))
+    token = signer().sign(signer().issue("t", "i", "xero", NOW, initiator="user-1"))
     with pytest.raises(InvalidOAuthState, match="expired"):
         signer().verify(token, "xero", NOW + timedelta(minutes=10))
 
 
 def test_a_state_is_bound_to_its_app():
-    token = signer().sign(signer().issue("t", "i", "xero", NOW))
+    token = signer().sign(signer().issue("t", "i", "xero", NOW, initiator="user-1"))
     with pytest.raises(InvalidOAuthState):
         signer().verify(token, "myob", NOW)
 
@@ -66,11 +67,11 @@ def test_garbage_is_refused(garbage):
 
 
 def test_the_pkce_verifier_is_stable_per_state_and_follows_rfc_7636():
-    state = signer().issue("t", "i", "xero", NOW)
-    verifier = signer().pkce_verifier(state)
-    assert verifier == signer().pkce_verifier(state)
+    state = signer().issue("t", "i", "xero", NOW, initiator="user-1")
+    verifier = signer().pkce_verifier(state.nonce)
+    assert verifier == signer().pkce_verifier(state.nonce)
     assert re.fullmatch(r"[A-Za-z0-9\-._~]{43,128}", verifier)
-    other = signer().pkce_verifier(signer().issue("t", "i", "xero", NOW))
+    other = signer().pkce_verifier(signer().issue("t", "i", "xero", NOW, initiator="user-1").nonce)
     assert other != verifier
 
 

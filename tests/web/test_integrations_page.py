@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
@@ -48,7 +49,15 @@ def connect_over_http(stack: LocalStack, api: requests.Session) -> str:
     callback = requests.get(
         allowed.headers["Location"], allow_redirects=False, timeout=HTTP_TIMEOUT
     )
-    assert "result=connected" in callback.headers["Location"], callback.headers["Location"]
+    returned = parse_qs(urlsplit(callback.headers["Location"]).query)
+    assert returned["result"] == ["granted"], callback.headers["Location"]
+    # What the page does on return, as the same user who added Xero.
+    finished = api.post(
+        f"{stack.api_url}/v1/integrations/{added.json()['id']}/consent",
+        json={"handle": returned["handle"][0]},
+        timeout=HTTP_TIMEOUT,
+    )
+    assert finished.json()["status"] == "AUTHORISED", finished.text
     return added.json()["id"]
 
 
@@ -411,6 +420,44 @@ def test_revoked_access_shows_reconnect_which_restores_syncing(
         "Succeeded", timeout=SYNC_WAIT_MS
     )
     shots.take(page, "reconnected")
+
+
+# --- consent started by someone else: refused on return ---------------------------------
+
+
+def test_a_consent_started_by_someone_else_is_refused_on_return(
+    page: Page,
+    stack: LocalStack,
+    api: requests.Session,
+    shots: Screenshots,
+    allowed_http_errors: set[int],
+):
+    """Someone else (the API session's user) adds Xero and sends the consent link to the
+    page's user, who allows access: coming back, the page connects nothing."""
+    allowed_http_errors.add(403)
+    added = api.post(f"{stack.api_url}/v1/integrations", json={"app": "xero"}, timeout=HTTP_TIMEOUT)
+    allowed = requests.post(
+        added.json()["authorize_url"],
+        data={"decision": "allow"},
+        allow_redirects=False,
+        timeout=HTTP_TIMEOUT,
+    )
+    callback = requests.get(
+        allowed.headers["Location"], allow_redirects=False, timeout=HTTP_TIMEOUT
+    )
+    page.goto(callback.headers["Location"])
+
+    expect(page).to_have_url(stack.web_client_url)
+    problem = page.locator("#page-error")
+    expect(problem).to_contain_text("Connecting did not finish")
+    expect(problem).to_contain_text("Only the Loc8 user who started connecting")
+    card = xero_card(page)
+    expect(card.locator(".status-line")).to_contain_text("Waiting for access")
+    shots.take(page, "someone-elses-consent-refused", full_page=False)
+    integration = api.get(
+        f"{stack.api_url}/v1/integrations/{added.json()['id']}", timeout=HTTP_TIMEOUT
+    ).json()
+    assert integration["status"] == "PENDING_AUTHORISATION"
 
 
 # --- consent refused: retry or remove ------------------------------------------------------

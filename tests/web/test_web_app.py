@@ -82,6 +82,13 @@ def test_the_oauth_return_lands_on_the_page_with_the_outcome(client):
     assert client.get("/integrations/return").headers["Location"] == "/integrations/"
 
 
+def test_a_granted_consent_reaches_the_page_with_its_handle(client):
+    response = client.get("/integrations/return?integration_id=int_1&result=granted&handle=h-1")
+    assert response.headers["Location"] == (
+        "/integrations/?integration_id=int_1&result=granted&handle=h-1"
+    )
+
+
 def test_every_response_limits_what_the_page_may_load_and_leak(client):
     headers = client.get("/integrations/").headers
     policy = headers["Content-Security-Policy"]

@@ -12,7 +12,7 @@
 // It shows every problem+json the API answers: `detail` for the page or card, each
 // `errors[].field` message next to its field.
 
-import { api, config, replaceQuery } from "./api.js";
+import { api, config, integrationPath, replaceQuery } from "./api.js";
 import { busy, el, replace } from "./dom.js";
 import { IntegrationCard } from "./integration-card.js";
 import { announce, showProblem } from "./messages.js";
@@ -37,13 +37,17 @@ async function load() {
     });
     return;
   }
+  const returned = takeReturnOutcome();
+  let finished = null;
   try {
+    // A consent the app granted is finished first, so the list shows its result.
+    if (returned && returned.result === "granted") finished = await finishConsent(returned);
     const [apps, listed] = await Promise.all([api("GET", "/v1/apps"), api("GET", "/v1/integrations")]);
     state.apps = apps.data.apps;
     renderIntegrations(listed.data.integrations);
-    showReturnOutcome();
+    showReturnOutcome(returned, finished);
   } catch (error) {
-    showReturnOutcome();
+    showReturnOutcome(returned, finished);
     replace(page.integrations, el("p", { class: "muted" }, "The integrations could not be loaded."));
     showProblem(page.error, error, "Loading integrations failed");
   } finally {
@@ -56,25 +60,62 @@ function appName(key) {
   return app ? app.name : key;
 }
 
-function showReturnOutcome() {
+// The API's OAuth callback sends the browser back here with the outcome; a granted
+// consent also carries a single-use handle, which only this signed-in user can redeem.
+function takeReturnOutcome() {
   const params = new URLSearchParams(window.location.search);
   const result = params.get("result");
-  if (!result) return;
-  const message = params.get("message");
-  const card = state.cards.get(params.get("integration_id"));
-  ["result", "message", "integration_id"].forEach((name) => params.delete(name));
+  if (!result) return null;
+  const returned = {
+    result,
+    integrationId: params.get("integration_id"),
+    handle: params.get("handle"),
+    message: params.get("message"),
+  };
+  // Out of the address bar at once: a reload or a shared link must not replay it.
+  ["result", "message", "integration_id", "handle"].forEach((name) => params.delete(name));
   replaceQuery(params);
+  return returned;
+}
+
+async function finishConsent(returned) {
+  if (!returned.integrationId || !returned.handle) {
+    return { error: { problem: { title: "Connecting did not finish", detail: "The return address is incomplete; connect again." } } };
+  }
+  try {
+    const { data } = await api("POST", integrationPath(returned.integrationId, "/consent"), {
+      body: { handle: returned.handle },
+    });
+    return { integration: data };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function showReturnOutcome(returned, finished) {
+  if (!returned) return;
+  const card = state.cards.get(returned.integrationId);
   const app = card ? card.name : "The app";
-  const org = card && card.integration.organisation ? card.integration.organisation.name : null;
-  if (result === "connected") {
+  if (returned.result === "granted") {
+    if (!finished || finished.error) {
+      const error = finished ? finished.error : null;
+      // A 403 here means another Loc8 user started this consent: no admin can help.
+      const shown = error && error.status === 403 ? { problem: error.problem } : error;
+      showProblem(page.error, shown, "Connecting did not finish");
+      return;
+    }
+    const integration = finished.integration;
+    if (integration.status === "CHOOSE_ORGANISATION") {
+      announce(`You gave Loc8 access to more than one ${app} organisation. Choose the one to use.`, "info");
+      return;
+    }
+    const org = integration.organisation ? integration.organisation.name : null;
     announce(`${app} is connected${org ? ` to ${org}` : ""}.`);
-  } else if (result === "choose_organisation") {
-    announce(`You gave Loc8 access to more than one ${app} organisation. Choose the one to use.`, "info");
-  } else if (result === "denied") {
+  } else if (returned.result === "denied") {
     announce(`${app} access was not granted, so nothing changed. You can connect again when you are ready.`, "warn");
   } else {
     showProblem(page.error, {
-      problem: { title: "Connecting did not finish", detail: message || "The app did not complete the connection." },
+      problem: { title: "Connecting did not finish", detail: returned.message || "The app did not complete the connection." },
     });
   }
 }

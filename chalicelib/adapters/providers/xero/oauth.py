@@ -108,12 +108,17 @@ class XeroOAuth:
             raise ProviderRejected(f"Xero refused to revoke access (HTTP {response.status_code}).")
 
     def granted_organisations(self, tokens: TokenSet) -> list[Organisation]:
+        """The organisations this consent granted: Xero lists every organisation the
+        Xero user ever connected to the app, so only the connections of the token's
+        own auth event count."""
+        auth_event_id = _auth_event_id(tokens)
         response = send(
             APP_NAME,
             "list_connections",
             self._session,
             "GET",
             self._connections_url,
+            params={"authEventId": auth_event_id},
             headers=self._bearer(tokens),
             timeout=self._timeout,
         )
@@ -126,6 +131,7 @@ class XeroOAuth:
             )
             for connection in response.json()
             if connection.get("tenantType", "ORGANISATION") == "ORGANISATION"
+            and connection.get("authEventId") == auth_event_id
         ]
 
     def disconnect_organisation(self, tokens: TokenSet, organisation: Organisation) -> None:
@@ -190,6 +196,28 @@ class XeroOAuth:
             raise AccessRevoked("Xero no longer grants access to this organisation; reconnect.")
         if not 200 <= response.status_code < 300:
             raise ProviderRejected(f"Xero refused the request (HTTP {response.status_code}).")
+
+
+def _auth_event_id(tokens: TokenSet) -> str:
+    """The consent (auth event) behind the token set, which Xero names in its access token.
+
+    The token came straight from Xero's token endpoint over TLS, so its claims are read
+    without checking the signature; nothing here grants access on their strength.
+    """
+    import jwt  # only the consent needs it; the sync worker never does
+
+    try:
+        claims = jwt.decode(
+            tokens.access_token.get_secret_value(), options={"verify_signature": False}
+        )
+    except jwt.PyJWTError:
+        claims = {}
+    auth_event_id = claims.get("authentication_event_id") if isinstance(claims, dict) else None
+    if not isinstance(auth_event_id, str) or not auth_event_id:
+        raise ProviderRejected(
+            "Xero did not say which organisations this consent granted; start connecting again."
+        )
+    return auth_event_id
 
 
 def _oauth_error(response: requests.Response) -> str | None:
