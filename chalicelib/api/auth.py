@@ -110,7 +110,15 @@ class JwtVerifier:
         except jwt.PyJWTError as error:
             raise NotAuthenticated("The token is not valid.") from error
         roles = claims.get("roles") or []
-        if not isinstance(roles, list) or not isinstance(claims["tenant_id"], str):
+        tenant_id, expires = claims["tenant_id"], claims["exp"]
+        # PyJWT takes any exp that int() takes, so "4000000000" passed as a number.
+        if (
+            not isinstance(roles, list)
+            or not isinstance(tenant_id, str)
+            or not tenant_id.strip()
+            or isinstance(expires, bool)
+            or not isinstance(expires, int | float)
+        ):
             raise NotAuthenticated("The token's claims are malformed.")
         return Principal(
             user_id=str(claims["sub"]),

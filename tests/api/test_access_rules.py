@@ -86,6 +86,39 @@ def test_a_token_without_a_tenant_is_401(api):
     )
 
 
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"tenant_id": ""},
+        {"tenant_id": "   "},
+        {"exp": "4000000000"},
+        {"exp": True},
+        {"exp": [4_000_000_000]},
+        {"exp": None},
+    ],
+    ids=["empty-tenant", "blank-tenant", "exp-string", "exp-bool", "exp-list", "exp-null"],
+)
+def test_a_validly_signed_token_with_a_malformed_claim_is_401(api, claims):
+    import jwt
+
+    token = jwt.encode(
+        {
+            "sub": "u",
+            "tenant_id": "tenant-a",
+            "roles": ["admin"],
+            "exp": 4_000_000_000,
+            "iss": "loc8",
+            "aud": "loc8-integrations",
+            **claims,
+        },
+        JWT_SECRET,
+        algorithm="HS256",
+    )
+    assert_problem(
+        api.http.get("/v1/integrations", headers={"Authorization": f"Bearer {token}"}), 401
+    )
+
+
 def test_a_non_admin_cannot_change_integrations_but_can_read(api, fake_app):
     integration_id = connect(api, fake_app)["added"]["id"]
     viewer = bearer(roles=("technician",))
