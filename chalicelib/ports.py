@@ -100,7 +100,13 @@ class TokenVault(Protocol):
 
 
 class AccountingAuth(Protocol):
-    """The OAuth side of one accounting app."""
+    """The OAuth side of one accounting app.
+
+    One login at the app may stand behind several integrations (a bookkeeper who
+    connected two Loc8 businesses), and apps differ in what their revocation takes
+    away; each app's adapter knows its own rule. Whatever the app, giving up one
+    integration's access never removes another integration's access.
+    """
 
     def authorization_url(self, state: str, code_challenge: str) -> str: ...
 
@@ -108,11 +114,22 @@ class AccountingAuth(Protocol):
 
     def refresh(self, tokens: TokenSet) -> TokenSet: ...
 
-    def revoke(self, tokens: TokenSet) -> None: ...
+    def revoke(self, tokens: TokenSet) -> None:
+        """Give up tokens this service will not use again: invalidate them at the app
+        as far as that removes no access another integration relies on, else leave
+        them to lapse. Tokens the app no longer accepts count as done."""
 
     def granted_organisations(self, tokens: TokenSet) -> list[Organisation]: ...
 
-    def disconnect_organisation(self, tokens: TokenSet, organisation: Organisation) -> None: ...
+    def disconnect(self, tokens: TokenSet, organisation: Organisation | None) -> None:
+        """Remove this integration's access: its own organisation's connection (if it
+        has one; already removed at the app counts as done), then its tokens as
+        `revoke` does. Removing this integration never removes another integration's
+        access, even one that shares the same login at the app.
+
+        `AccessRevoked` if the tokens no longer work; `ProviderError` if the app could
+        not be asked, so the caller can change nothing and let the user retry.
+        """
 
 
 class AccountingAuthRegistry(Protocol):

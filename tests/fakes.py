@@ -87,6 +87,13 @@ class FakeAccountingAuth:
         self._maybe_fail("disconnect_organisation")
         self.disconnected.append(organisation.id)
 
+    def disconnect(self, tokens: TokenSet, organisation: Organisation | None) -> None:
+        """An app whose revocation takes only this grant's tokens: remove the
+        organisation, then revoke."""
+        if organisation is not None:
+            self.disconnect_organisation(tokens, organisation)
+        self.revoke(tokens)
+
     def _issue(self) -> TokenSet:
         refresh = f"refresh-{secrets.token_hex(8)}"
         self.live_refresh_tokens.add(refresh)

@@ -57,11 +57,13 @@ class Integrations:
         return integration
 
     def disconnect(self, tenant_id: str, integration_id: str) -> None:
-        """Revoke at the app, delete the tokens, mark DISCONNECTED; record links stay.
+        """Remove this integration's access at the app, delete the tokens, mark
+        DISCONNECTED; record links stay.
 
-        If the app cannot be reached (or another request is renewing the tokens)
-        nothing changes here, so the user can retry; access the app already revoked
-        counts as done.
+        The app's adapter removes only what is this integration's own (the same app
+        login may serve other integrations, of this tenant or another). If the app
+        cannot be reached (or another request is renewing the tokens) nothing changes
+        here, so the user can retry; access the app already revoked counts as done.
         """
         integration = self._repo.get(tenant_id, integration_id)
         if integration.status is IntegrationStatus.DISCONNECTED:
@@ -75,9 +77,7 @@ class Integrations:
         if tokens is not None:
             auth = self._auths.auth_for(integration.app)
             try:
-                if integration.organisation is not None:
-                    auth.disconnect_organisation(tokens, integration.organisation)
-                auth.revoke(tokens)
+                auth.disconnect(tokens, integration.organisation)
             except AccessRevoked:
                 logger.info("access was already revoked at the app")
         self._vault.delete(tenant_id, integration_id)

@@ -96,6 +96,16 @@ def seed_organisation(tenant_id: str) -> Response:
     return response
 
 
+@blueprint.post("/organisations/<tenant_id>/disconnect")
+def disconnect_in_xero(tenant_id: str) -> Response:
+    """The user disconnects the app from this organisation in Xero; tokens stay valid."""
+    if not services().oauth.disconnect_in_xero(tenant_id):
+        response = jsonify({"error": f"the app is not connected to {tenant_id}"})
+        response.status_code = 404
+        return response
+    return Response(status=204)
+
+
 @blueprint.get("/limits")
 def get_limits() -> Response:
     return jsonify(services().limits.usage())

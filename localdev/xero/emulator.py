@@ -173,6 +173,11 @@ class XeroEmulator:
                 if include_disconnected or connection.active
             ]
 
+    def disconnect_in_xero(self, tenant_id: str) -> bool:
+        """Play the user disconnecting the app from one organisation in Xero's own settings:
+        that connection goes, tokens stay valid. False if it was not connected."""
+        return self.oauth.disconnect_in_xero(tenant_id)
+
     def snapshot(self) -> dict[str, Any]:
         """The same read-back as GET /_emulator/state (minus clock and faults)."""
         return snapshot(self.state)

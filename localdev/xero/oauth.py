@@ -136,7 +136,12 @@ class OAuthService:
             return self._mint(grant, now)
 
     def revoke(self, client_id: str, token: str) -> None:
-        """Revoke the grant behind a refresh token; unknown tokens are ignored (RFC 7009)."""
+        """Revoke the grant behind a refresh token; unknown tokens are ignored (RFC 7009).
+
+        Xero: revoking "revokes a user's refresh token and removes all their connections
+        to your app". The user's other consents keep their tokens (they still refresh)
+        but reach no organisation until one is connected again.
+        """
         with self._state.lock:
             record = self._state.refresh_tokens.get(token)
             if record is None:
@@ -175,12 +180,30 @@ class OAuthService:
             ]
 
     def delete_connection(self, grant: Grant, connection_id: str) -> bool:
+        """DELETE /connections/{id}: only that tenant goes; every grant's tokens stay valid
+        (a token left with no connection still refreshes and lists no connections)."""
         with self._state.lock:
             for connection in self.connections_for(grant):
                 if connection.id == connection_id:
                     connection.active = False
                     return True
             return False
+
+    def disconnect_in_xero(self, tenant_id: str) -> bool:
+        """The user disconnects the app from one organisation in Xero (Settings > Connected
+        apps): like DELETE /connections/{id}, the tokens are untouched. False if the app
+        had no connection to it."""
+        with self._state.lock:
+            removed = False
+            for connection in self._state.connections.values():
+                if (
+                    connection.active
+                    and connection.tenant_id == tenant_id
+                    and connection.client_id == self._state.registered_app.client_id
+                ):
+                    connection.active = False
+                    removed = True
+            return removed
 
     def _connect_tenants(self, grant: Grant, now: datetime) -> None:
         existing = {

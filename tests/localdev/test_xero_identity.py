@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
+from tests.localdev.xero_api import AccountingClient
 from tests.localdev.xero_helpers import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -537,3 +538,84 @@ def test_reconnecting_after_revocation_restores_the_connection(xero: XeroFlow) -
     [after] = xero.connections(second["access_token"]).json()
     assert after["id"] == before["id"]
     assert after["authEventId"] != before["authEventId"]
+
+
+# --- one user, several consents: revocation versus removing a connection -------------------
+# Xero: the revocation endpoint "revokes a user's refresh token and removes all their
+# connections to your app"; DELETE /connections/{id} disconnects one tenant. Tokens are
+# separate from the tenants they reach: a token left with no connection still refreshes.
+
+
+def _two_consents(xero: XeroFlow, emulator: XeroEmulator) -> tuple[dict, dict, str]:
+    """The same Xero user consents twice, once per organisation (two Loc8 businesses)."""
+    plumbing = emulator.add_organisation("Loc8 Plumbing Pty Ltd").tenant_id
+    first = xero.login(tenant_ids=[DEMO_TENANT_ID])
+    second = xero.login(tenant_ids=[plumbing])
+    return first, second, plumbing
+
+
+def _connection_to(xero: XeroFlow, tokens: dict, tenant_id: str) -> dict:
+    [connection] = [
+        c for c in xero.connections(tokens["access_token"]).json() if c["tenantId"] == tenant_id
+    ]
+    return connection
+
+
+def test_revoking_one_consent_removes_the_connections_of_every_consent(
+    xero: XeroFlow, emulator: XeroEmulator
+) -> None:
+    first, second, plumbing = _two_consents(xero, emulator)
+
+    assert xero.revoke(first["refresh_token"]).status_code == 200
+
+    assert emulator.connections() == []
+    assert xero.refresh(first["refresh_token"]).status_code == 400
+    # The other consent's tokens were not revoked: they refresh, but reach no organisation.
+    refreshed = xero.refresh(second["refresh_token"])
+    assert refreshed.status_code == 200
+    assert xero.connections(refreshed.json()["access_token"]).json() == []
+    api = AccountingClient(xero, refreshed.json(), tenant_id=plumbing)
+    assert api.get("/Organisation").status_code == 403
+
+
+def test_deleting_one_connection_leaves_the_users_other_connections(
+    xero: XeroFlow, emulator: XeroEmulator
+) -> None:
+    first, second, plumbing = _two_consents(xero, emulator)
+    demo = _connection_to(xero, first, DEMO_TENANT_ID)
+
+    assert xero.delete_connection(first["access_token"], demo["id"]).status_code == 204
+
+    assert [c.tenant_id for c in emulator.connections()] == [plumbing]
+    refreshed = xero.refresh(second["refresh_token"])
+    assert refreshed.status_code == 200
+    api = AccountingClient(xero, refreshed.json(), tenant_id=plumbing)
+    assert api.get("/Organisation").status_code == 200
+
+
+def test_a_token_whose_connections_are_all_removed_still_refreshes(xero: XeroFlow) -> None:
+    tokens = xero.login()
+    [connection] = xero.connections(tokens["access_token"]).json()
+    assert xero.delete_connection(tokens["access_token"], connection["id"]).status_code == 204
+
+    refreshed = xero.refresh(tokens["refresh_token"])
+    assert refreshed.status_code == 200
+    assert xero.connections(refreshed.json()["access_token"]).json() == []
+    api = AccountingClient(xero, refreshed.json())
+    assert api.get("/Organisation").status_code == 403
+
+
+def test_user_disconnecting_in_xero_removes_one_connection_and_keeps_tokens(
+    xero: XeroFlow, emulator: XeroEmulator
+) -> None:
+    first, second, plumbing = _two_consents(xero, emulator)
+    demo = _connection_to(xero, first, DEMO_TENANT_ID)
+
+    assert xero.control("POST", f"/organisations/{DEMO_TENANT_ID}/disconnect").status_code == 204
+    assert xero.control("POST", f"/organisations/{DEMO_TENANT_ID}/disconnect").status_code == 404
+
+    assert [c.tenant_id for c in emulator.connections()] == [plumbing]
+    # The app finds out when it next removes the connection itself: 404.
+    assert xero.delete_connection(first["access_token"], demo["id"]).status_code == 404
+    assert xero.refresh(first["refresh_token"]).status_code == 200
+    assert xero.refresh(second["refresh_token"]).status_code == 200

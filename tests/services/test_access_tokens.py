@@ -188,6 +188,8 @@ def test_a_refresh_racing_a_disconnect_does_not_bring_the_tokens_back(aws, conne
         def put(self, *args, **kwargs):
             return vault.put(*args, **kwargs)
 
+    # The disconnect removed the organisation at Xero and deleted the tokens.
+    assert emulator.disconnect_in_xero(integration.organisation.id)
     vault.delete("t1", integration.id)
     racing = service(vault=ReadBeforeTheDisconnect())
     with pytest.raises(AccessRevoked, match="disconnected"):

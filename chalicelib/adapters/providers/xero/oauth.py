@@ -12,6 +12,7 @@ from chalicelib.adapters.providers.http import send
 from chalicelib.domain.errors import AccessRevoked, ProviderRejected, ProviderUnavailable
 from chalicelib.domain.integration import Organisation
 from chalicelib.domain.tokens import TokenSet
+from chalicelib.observability import logger
 from chalicelib.ports import Clock
 
 APP_NAME = "Xero"
@@ -91,15 +92,40 @@ class XeroOAuth:
         return self._token_set(response)
 
     def revoke(self, tokens: TokenSet) -> None:
+        """Revoke the grant only while the Xero user has no connection left to the app.
+
+        Xero's revocation "revokes a user's refresh token and removes all their
+        connections to your app": connections belong to the Xero user and the app, not
+        to one consent, so one login behind two Loc8 businesses shares them. Any
+        connection still listed may be another integration's, so the grant is then left
+        to lapse (unused for 60 days) rather than revoked.
+        """
         if tokens.refresh_token is None:
             return
+        try:
+            still_connected = self._connections(tokens)
+        except AccessRevoked:
+            return  # Xero no longer accepts the token: nothing left to give up.
+        if still_connected:
+            logger.info("Xero grant left to lapse: the Xero user has other connections")
+            return
+        self._revoke_grant(tokens.refresh_token.get_secret_value())
+
+    def disconnect(self, tokens: TokenSet, organisation: Organisation | None) -> None:
+        """Remove this integration's own organisation (DELETE /connections/{id}, which
+        touches no other tenant), then revoke the grant if nobody else relies on it."""
+        if organisation is not None:
+            self.disconnect_organisation(tokens, organisation)
+        self.revoke(tokens)
+
+    def _revoke_grant(self, refresh_token: str) -> None:
         response = send(
             APP_NAME,
             "revoke",
             self._session,
             "POST",
             self._revocation_url,
-            data={"token": tokens.refresh_token.get_secret_value()},
+            data={"token": refresh_token},
             auth=(self._client_id, self._client_secret()),
             timeout=self._timeout,
         )
@@ -134,7 +160,23 @@ class XeroOAuth:
             and connection.get("authEventId") == auth_event_id
         ]
 
+    def _connections(self, tokens: TokenSet) -> list[dict[str, object]]:
+        """Every connection the Xero user behind the token has to this app, any consent."""
+        response = send(
+            APP_NAME,
+            "list_connections",
+            self._session,
+            "GET",
+            self._connections_url,
+            headers=self._bearer(tokens),
+            timeout=self._timeout,
+        )
+        self._raise_for_api_status(response)
+        listed = response.json()
+        return [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+
     def disconnect_organisation(self, tokens: TokenSet, organisation: Organisation) -> None:
+        """Remove only this organisation's connection; already removed counts as done."""
         if organisation.connection_id is None:
             return
         response = send(
