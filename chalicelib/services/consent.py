@@ -38,6 +38,8 @@ from chalicelib.ports import (
     TokenVault,
 )
 
+# Apps send codes of tens of characters; a bound keeps what is parked small whatever arrives.
+MAX_CODE_LENGTH = 2048
 NOT_THE_INITIATOR = (
     "Only the Loc8 user who started connecting can finish it; nothing was connected. "
     "Start connecting again from Settings > Integrations."
@@ -117,6 +119,8 @@ class Consent:
             )
         if not code:
             raise InvalidRequest("The callback has neither a code nor an error.")
+        if len(code) > MAX_CODE_LENGTH:
+            raise InvalidRequest("The authorisation code is longer than any app sends.")
         handle, parked = self._sealer.park(state, code, self._clock.now())
         self._states.park(parked)
         logger.info("consent parked for its initiator")

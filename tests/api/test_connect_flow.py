@@ -340,6 +340,15 @@ def test_a_validly_signed_state_missing_a_claim_is_a_400_and_stores_nothing(api,
     assert redirect_params(callback(api, {"code": code, "state": state}))["result"] == "granted"
 
 
+def test_an_oversized_code_is_a_400_and_parks_nothing(api, fake_app):
+    added = add_xero(api)
+    _code, state = fake_app.approve(added["authorize_url"])
+    response = callback(api, {"code": "c" * 5000, "state": state})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert not [item for item in scan_table() if item["PK"]["S"].startswith("PARKEDGRANT#")]
+
+
 def test_an_expired_state_is_refused(api, fake_app, clock):
     added = add_xero(api)
     code, state = fake_app.approve(added["authorize_url"])
