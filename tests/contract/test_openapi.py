@@ -158,6 +158,33 @@ def test_every_chalice_route_is_described_in_the_spec(spec):
     assert not missing, f"routes missing from docs/openapi.yaml: {missing}"
 
 
+def test_the_app_enums_are_the_apps_on_offer(spec):
+    from chalicelib.domain.apps import CATALOGUE
+
+    on_offer = [app.key for app in CATALOGUE if app.available]
+    added = spec["paths"]["/v1/integrations"]["post"]["requestBody"]["content"]
+    assert added["application/json"]["schema"]["properties"]["app"]["enum"] == on_offer
+    (callback_app,) = spec["paths"]["/v1/oauth/{app}/callback"]["parameters"]
+    assert callback_app["schema"]["enum"] == on_offer
+
+
+def test_id_and_cursor_patterns_are_the_ones_the_code_checks(spec):
+    from chalicelib.api.routing import ID_PATTERN
+    from chalicelib.api.sync import CURSOR_PATTERN
+
+    def anchored(pattern: re.Pattern[str]) -> str:
+        return f"^{pattern.pattern}$"
+
+    paths = spec["paths"]
+    runs = paths["/v1/integrations/{integration_id}/sync-runs"]["get"]["parameters"]
+    (cursor,) = [p for p in runs if p["name"] == "cursor"]
+    (_, run_id) = paths["/v1/integrations/{integration_id}/sync-runs/{run_id}"]["parameters"]
+    integration_id = spec["components"]["parameters"]["IntegrationId"]
+    assert cursor["schema"]["pattern"] == anchored(CURSOR_PATTERN)
+    assert run_id["schema"]["pattern"] == anchored(ID_PATTERN)
+    assert integration_id["schema"]["pattern"] == anchored(ID_PATTERN)
+
+
 def test_a_route_missing_from_the_spec_is_noticed(spec):
     extra = {("POST", "/v1/integrations/{integration_id}/archive"), ("PATCH", "/v1/apps")}
     assert undocumented(chalice_routes() | extra, spec) == sorted(extra)
