@@ -307,6 +307,8 @@ class Container:
                 DomainStep("invoices", PaymentsSyncer()),
             ],
             time_reserve=timedelta(seconds=self.settings.sync_time_reserve_seconds),
+            delivery_budget=timedelta(seconds=self.settings.sync_delivery_budget_seconds),
+            stale_after=timedelta(seconds=self.settings.sync_run_stale_after_seconds),
         )
 
     @cached_property

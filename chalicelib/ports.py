@@ -146,11 +146,13 @@ class Leases(Protocol):
 
 class SyncRuns(Protocol):
     def queue(self, run: SyncRun, slot_ttl: timedelta) -> tuple[SyncRun, bool]:
-        """Record the run unless the integration already has one queued or running."""
+        """Record the run unless the integration already has one queued or running;
+        a run whose worker missed its promise to show it is alive is taken over."""
 
     def get(self, integration_id: str, run_id: str) -> SyncRun: ...
 
-    def save(self, run: SyncRun) -> None: ...
+    def save(self, run: SyncRun) -> None:
+        """Write the run; `RunTakenOver` if a later run took it over."""
 
     def list(
         self, integration_id: str, limit: int, cursor: str | None
@@ -158,8 +160,15 @@ class SyncRuns(Protocol):
 
     def release_slot(self, integration_id: str, run_id: str) -> None: ...
 
-    def extend_slot(self, integration_id: str, run_id: str, until: datetime) -> bool:
-        """Keep the slot for the run; False if another run holds it now."""
+    def extend_slot(
+        self,
+        integration_id: str,
+        run_id: str,
+        until: datetime,
+        alive_until: datetime | None = None,
+    ) -> bool:
+        """Keep the slot for the run until `until`, its worker promising to show it is
+        alive again by `alive_until` (default `until`); False if another run holds it."""
 
     def busy_integrations(self, integration_ids: list[str], now: datetime) -> set[str]:
         """Which of these integrations have a run queued or running."""

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     loc8_api_page_size: int = Field(default=200, ge=1, le=500)
 
     sync_time_reserve_seconds: float = Field(default=45.0, ge=0)
+    # What one SQS delivery may spend before the run defers to a continuation; kept
+    # well under the worker's Lambda timeout, which the queue's visibility timeout follows.
+    sync_delivery_budget_seconds: float = Field(default=240.0, gt=0)
+    # A running job that has not shown it is alive for this long is taken over by the
+    # next request for its integration; its worker shows it at least three times as often.
+    sync_run_stale_after_seconds: float = Field(default=180.0, ge=30)
     # Run history is deleted (DynamoDB TTL) this long after a run finished or was queued.
     sync_run_retention_days: int = Field(default=90, ge=1)
     http_connect_timeout_seconds: float = Field(default=3.05, gt=0)

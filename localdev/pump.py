@@ -21,7 +21,8 @@ import boto3
 
 WORKER = "sync_worker"
 SCHEDULER = "sync_scheduler"
-LAMBDA_TIMEOUT_MS = 900_000
+# The deployed worker's timeout (.chalice/config.json), which the queue's visibility follows.
+LAMBDA_TIMEOUT_MS = 300_000
 # Locally a failed job comes back after a few seconds, not the deployed queue's
 # visibility timeout, so a developer sees retries happen.
 LOCAL_RETRY_VISIBILITY_SECONDS = 5

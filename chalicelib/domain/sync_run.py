@@ -20,6 +20,16 @@ class RunStatus(StrEnum):
 
 FINISHED = frozenset({RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED})
 
+ABANDONED_MESSAGE = "The worker stopped without finishing; a new run took over."
+TOOK_OVER_MESSAGE = (
+    "Took over from run {run_id}, whose worker stopped without finishing; "
+    "synced on from where it stopped."
+)
+
+
+class RunTakenOver(Exception):
+    """A later run took this one over: its old worker must stop and write nothing more."""
+
 
 class RunTrigger(StrEnum):
     SCHEDULE = "schedule"
@@ -61,6 +71,9 @@ class SyncRun(BaseModel):
     # Record errors beyond the per-run cap: counted here instead of kept in `errors`.
     errors_truncated: int = 0
     deferred_until: AwareDatetime | None = None
+    # Set when a run's worker stopped renewing it and a later run took its place.
+    taken_over_by: str | None = None
+    took_over_from: str | None = None
 
     @classmethod
     def queue(
@@ -73,6 +86,19 @@ class SyncRun(BaseModel):
             trigger=trigger,
             queued_at=now,
         )
+
+    def abandon(self, successor_id: str, now: datetime) -> None:
+        """Close a run whose worker went silent, naming the run that took its place."""
+        self.status = RunStatus.FAILED
+        self.finished_at = now
+        self.deferred_until = None
+        self.taken_over_by = successor_id
+        self.errors.append(RecordError(domain="sync", record=None, message=ABANDONED_MESSAGE))
+
+    def take_over_from(self, abandoned_id: str) -> None:
+        self.took_over_from = abandoned_id
+        message = TOOK_OVER_MESSAGE.format(run_id=abandoned_id)
+        self.errors.append(RecordError(domain="sync", record=None, message=message))
 
     @property
     def is_finished(self) -> bool:

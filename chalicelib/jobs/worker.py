@@ -45,7 +45,7 @@ def run_sync_jobs(event: SQSEvent) -> dict[str, Any]:
     )
 
     context = event.context
-    remaining_ms = getattr(context, "get_remaining_time_in_millis", lambda: 900_000)
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", lambda: 300_000)
     # A batch where every job failed is reported like any other, per message, so a
     # lone failing job is retried alone and never counted as a crashed invocation.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

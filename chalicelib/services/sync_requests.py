@@ -10,8 +10,9 @@ from chalicelib.observability import logger
 from chalicelib.ports import Clock, JobQueue, SyncRuns
 
 # Renewed by every delivery that works on the run; it must outlast the gap between a
-# failed delivery and SQS's next one (the queue's 90-minute visibility timeout), so a
-# slot only expires when its run really was lost.
+# failed delivery and SQS's next one (the queue's 30-minute visibility timeout), so a
+# slot only expires when its run really was lost. A run whose worker died is taken over
+# much sooner, once it misses its promise to show it is alive (`RunLiveness`).
 JOB_SLOT_TTL = timedelta(hours=2)
 
 

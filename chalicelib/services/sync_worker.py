@@ -3,12 +3,15 @@
 At-least-once delivery is expected: a job whose run already finished, or whose
 integration has another run in its slot, is dropped; a copy of a job that is still
 running elsewhere is retried later (the lease says so). The worker never sleeps on
-the app: when a limit or the Lambda's time runs short it saves its place, re-enqueues
-itself with a delay and records DEFERRED.
+the app: when a limit, the delivery's time budget or the Lambda's time runs short it
+saves its place, re-enqueues itself with a delay and records DEFERRED. While it works
+it keeps showing it is alive (`RunLiveness`); a run whose worker went silent is taken
+over by the next request, and its worker, should it wake up, stops without writing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ from chalicelib.domain.sync_config import SyncConfig
 from chalicelib.domain.sync_run import (
     RecordError,
     RunStatus,
+    RunTakenOver,
     RunTrigger,
     SyncJob,
     SyncRun,
@@ -45,11 +49,14 @@ from chalicelib.ports import (
     SyncRuns,
 )
 from chalicelib.services.integration_updates import mark_needs_reconnect, update_integration
+from chalicelib.services.run_liveness import RunLiveness
 from chalicelib.services.sync_requests import JOB_SLOT_TTL
 from chalicelib.sync.framework import DEFAULT_TIME_RESERVE, Defer, DomainSyncer, SyncContext
 
 MAX_DELAY_SECONDS = 900
-JOB_LEASE_TTL = timedelta(minutes=16)
+# Defaults of SYNC_DELIVERY_BUDGET_SECONDS and SYNC_RUN_STALE_AFTER_SECONDS.
+DEFAULT_DELIVERY_BUDGET = timedelta(minutes=4)
+DEFAULT_STALE_AFTER = timedelta(minutes=3)
 
 
 class JobOutcome(StrEnum):
@@ -85,6 +92,8 @@ class SyncWorker:
         clock: Clock,
         steps: Sequence[DomainStep],
         time_reserve: timedelta = DEFAULT_TIME_RESERVE,
+        delivery_budget: timedelta = DEFAULT_DELIVERY_BUDGET,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
     ) -> None:
         self._repo = repo
         self._runs = runs
@@ -97,6 +106,8 @@ class SyncWorker:
         self._clock = clock
         self._steps = steps
         self._time_reserve = time_reserve
+        self._delivery_budget = delivery_budget
+        self._stale_after = stale_after
 
     def run(
         self, job: SyncJob, remaining_time: Callable[[], timedelta], final_attempt: bool = False
@@ -114,16 +125,39 @@ class SyncWorker:
             return JobOutcome.DROPPED
         lease_owner = secrets.token_hex(8)
         lease_name = f"sync-job#{integration.id}"
-        if not self._leases.acquire(lease_name, lease_owner, JOB_LEASE_TTL, self._clock.now()):
+        # The lease lasts no longer than the run's promise to show it is alive, so
+        # whoever takes a silent run over can start on it at once.
+        if not self._leases.acquire(lease_name, lease_owner, self._stale_after, self._clock.now()):
             raise JobBusy(f"Run {run.id} is already being worked on.")
+        liveness = RunLiveness(
+            runs=self._runs,
+            leases=self._leases,
+            clock=self._clock,
+            run=run,
+            lease_name=lease_name,
+            lease_owner=lease_owner,
+            stale_after=self._stale_after,
+            slot_ttl=JOB_SLOT_TTL,
+        )
+        deadline = self._clock.now() + self._delivery_budget
+
+        def time_left() -> timedelta:
+            # Syncers ask between pages: the moment to show the run is still alive.
+            liveness.renew_if_due()
+            return min(remaining_time(), deadline - self._clock.now())
+
         continuation: list[tuple[SyncJob, int]] = []
         try:
-            return self._run_claimed(integration, run, remaining_time, continuation)
+            return self._run_claimed(integration, run, liveness, time_left, continuation)
+        except RunTakenOver:
+            logger.warning("a later run took this one over; stopped without writing")
+            return JobOutcome.DROPPED
         except Exception as error:
             logger.exception("sync job failed", extra={"error": type(error).__name__})
             if final_attempt:
                 # Only a fixed message reaches the API: exception text can carry secrets.
-                self._finish(run, RunStatus.FAILED, "The run failed repeatedly; it was logged.")
+                with contextlib.suppress(RunTakenOver):
+                    self._finish(run, RunStatus.FAILED, "The run failed repeatedly; it was logged.")
             raise
         finally:
             self._leases.release(lease_name, lease_owner)
@@ -167,12 +201,16 @@ class SyncWorker:
         self,
         integration: Integration,
         run: SyncRun,
+        liveness: RunLiveness,
         remaining_time: Callable[[], timedelta],
         continuation: list[tuple[SyncJob, int]],
     ) -> JobOutcome:
         config = SyncConfig.model_validate(integration.config)
-        # Whoever works on the run keeps its slot alive for a full TTL from now.
-        if not self._runs.extend_slot(run.integration_id, run.id, self._clock.now() + JOB_SLOT_TTL):
+        # Whoever works on the run keeps its slot for a full TTL from now.
+        try:
+            liveness.renew()
+        except RunTakenOver:
+            # Raises RunTakenOver again if the later run closed this one already.
             self._finish(run, RunStatus.FAILED, "Superseded by a later run.")
             return JobOutcome.DROPPED
         run.status = RunStatus.RUNNING
@@ -202,17 +240,17 @@ class SyncWorker:
         except RateLimited as limited:
             metrics.add_metric(name="RateLimited", unit="Count", value=1)
             return self._defer(
-                run, limited.message, limited.retry_after_seconds or 60, continuation
+                run, limited.message, limited.retry_after_seconds or 60, liveness, continuation
             )
         except Defer as deferral:
-            return self._defer(run, deferral.reason, deferral.delay_seconds, continuation)
+            return self._defer(run, deferral.reason, deferral.delay_seconds, liveness, continuation)
         except AccessRevoked as revoked:
             mark_needs_reconnect(self._repo, integration, revoked.message, self._clock)
             self._finish(run, RunStatus.FAILED, revoked.message)
             return JobOutcome.DONE
         except (ProviderUnavailable, Loc8Unavailable, TemporarilyUnavailable) as unavailable:
             delay = unavailable.retry_after_seconds or 60
-            return self._defer(run, unavailable.message, delay, continuation)
+            return self._defer(run, unavailable.message, delay, liveness, continuation)
         failed = any(counts.failed for counts in run.counts.values())
         status = RunStatus.PARTIAL if failed else RunStatus.SUCCEEDED
         self._finish(run, status)
@@ -223,6 +261,7 @@ class SyncWorker:
         run: SyncRun,
         reason: str,
         delay_seconds: float,
+        liveness: RunLiveness,
         continuation: list[tuple[SyncJob, int]],
     ) -> JobOutcome:
         now = self._clock.now()
@@ -233,6 +272,7 @@ class SyncWorker:
         logger.info("run deferred", extra={"reason": reason, "delay_seconds": delay})
         if delay <= MAX_DELAY_SECONDS:
             self._runs.save(run)
+            liveness.wait_for(timedelta(seconds=delay))
             continuation.append(
                 (
                     SyncJob(

@@ -187,8 +187,18 @@ def test_queue_redrives_to_the_dlq_after_the_workers_last_receive(
 
 def test_visibility_timeout_is_at_least_six_worker_timeouts(resources: dict[str, Any]) -> None:
     worker_timeout = props(resources, "SyncWorker")["Timeout"]
-    assert worker_timeout == 900
-    assert props(resources, "SyncJobsQueue")["VisibilityTimeout"] >= 6 * worker_timeout
+    # Short, so a message whose worker died is given out again within half an hour.
+    assert worker_timeout == 300
+    assert props(resources, "SyncJobsQueue")["VisibilityTimeout"] == 6 * worker_timeout
+
+
+def test_one_delivery_ends_before_the_worker_times_out(resources: dict[str, Any]) -> None:
+    from chalicelib.settings import Settings
+
+    budget = Settings.model_fields["sync_delivery_budget_seconds"].default
+    variables = props(resources, "SyncWorker")["Environment"]["Variables"]
+    assert "SYNC_DELIVERY_BUDGET_SECONDS" not in variables
+    assert budget < props(resources, "SyncWorker")["Timeout"]
 
 
 def test_function_sizes(resources: dict[str, Any]) -> None:

@@ -74,7 +74,7 @@ def sqs_event(api, bodies: list[dict], receive_count: int = 1) -> dict:
 
 
 def run_worker(api, bodies: list[dict], receive_count: int = 1) -> dict:
-    """Invoke the worker as Lambda would, with a 15-minute context (Chalice's test
+    """Invoke the worker as Lambda would, with a 5-minute context (Chalice's test
     context allows 3 s, which would make every longer job defer itself)."""
     from app import app
     from localdev.pump import LocalLambdaContext
