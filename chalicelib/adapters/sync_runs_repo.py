@@ -154,29 +154,15 @@ class DynamoSyncRuns:
         """
         silent_id = stale_slot["run_id"]["S"]
         successor = run.model_copy(deep=True)
-        successor.take_over_from(silent_id)
-        slot_put = self._slot_put(successor, slot_ttl)
-        slot_put["ConditionExpression"] = "run_id = :silent AND alive_until_ms = :promised"
-        slot_put["ExpressionAttributeValues"] = {
-            ":silent": string_attr(silent_id),
-            ":promised": stale_slot["alive_until_ms"],
-        }
-        writes: list[dict[str, Any]] = [
-            {"Put": slot_put},
-            {
-                "Put": {
-                    "TableName": self._table.name,
-                    "Item": self._item(successor),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-        ]
+        closing: list[dict[str, Any]] = []
         silent_item = self._run_item(run.integration_id, silent_id)
         if silent_item is not None:
             silent = SyncRun.model_validate(json.loads(silent_item["doc"]["S"]))
+            # A run that finished but never freed its slot needs no closing, only the slot.
             if not silent.is_finished:
+                successor.take_over_from(silent_id)
                 silent.abandon(successor.id, run.queued_at)
-                writes.append(
+                closing.append(
                     {
                         "Put": {
                             "TableName": self._table.name,
@@ -187,6 +173,18 @@ class DynamoSyncRuns:
                         }
                     }
                 )
+        slot_put = self._slot_put(successor, slot_ttl)
+        slot_put["ConditionExpression"] = "run_id = :silent AND alive_until_ms = :promised"
+        slot_put["ExpressionAttributeValues"] = {
+            ":silent": string_attr(silent_id),
+            ":promised": stale_slot["alive_until_ms"],
+        }
+        run_put = {
+            "TableName": self._table.name,
+            "Item": self._item(successor),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+        writes = [{"Put": slot_put}, {"Put": run_put}, *closing]
         try:
             self._table.client.transact_write_items(TransactItems=writes)
         except ClientError as error:

@@ -72,3 +72,11 @@ class RunLiveness:
             now + self._slot_ttl,
             alive_until=now + delay + self._stale_after,
         )
+
+    def await_retry(self) -> None:
+        """The delivery failed and SQS will deliver the job again once the queue's
+        visibility timeout ends (well within the slot's TTL): the run keeps its slot
+        for that retry instead of being taken over as silent."""
+        now = self._clock.now()
+        until = now + self._slot_ttl
+        self._runs.extend_slot(self._run.integration_id, self._run.id, until, alive_until=until)

@@ -158,6 +158,10 @@ class SyncWorker:
                 # Only a fixed message reaches the API: exception text can carry secrets.
                 with contextlib.suppress(RunTakenOver):
                     self._finish(run, RunStatus.FAILED, "The run failed repeatedly; it was logged.")
+            else:
+                # Best effort: if even this fails, the run is merely taken over sooner.
+                with contextlib.suppress(Exception):
+                    liveness.await_retry()
             raise
         finally:
             self._leases.release(lease_name, lease_owner)

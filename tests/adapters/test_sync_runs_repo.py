@@ -258,3 +258,19 @@ def test_a_slot_whose_worker_went_silent_no_longer_holds_off_the_schedule(runs):
 
     assert runs.busy_integrations(["int-1"], NOW + STALE_AFTER) == {"int-1"}
     assert runs.busy_integrations(["int-1"], NOW + STALE_AFTER + timedelta(seconds=1)) == set()
+
+
+def test_a_run_that_finished_but_kept_its_slot_is_not_closed_again(runs):
+    finished = manual_run()
+    runs.queue(finished, SLOT_TTL)
+    start_working(runs, finished)
+    finished.status = RunStatus.SUCCEEDED
+    finished.finished_at = NOW + timedelta(minutes=1)
+    runs.save(finished)  # and the worker died before it freed the slot
+
+    taker, created = runs.queue(manual_run(NOW + timedelta(minutes=5)), SLOT_TTL)
+
+    assert created
+    assert taker.took_over_from is None
+    assert taker.errors == []
+    assert runs.get("int-1", finished.id).status is RunStatus.SUCCEEDED

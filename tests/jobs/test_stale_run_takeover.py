@@ -205,3 +205,16 @@ def test_one_delivery_stops_at_its_time_budget_and_continues_in_another(
     [continuation] = drain_queue()
     assert continuation["run_id"] == job["run_id"]
     assert queue_delays.delays[-1] == (job["run_id"], 0)
+
+
+def test_a_delivery_that_failed_keeps_its_run_for_the_sqs_retry(
+    api, active, loc8, container, clock
+):
+    [job] = drain_queue()
+    loc8.failures["tax_types"] = RuntimeError("Loc8 core exploded")  # the first call only
+    assert run_worker(api, [job]) == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    clock.advance(minutes=20)  # within the queue's visibility timeout, past the stale period
+
+    assert sync_now(api, active) == job["run_id"]
+    assert run_worker(api, [job], receive_count=2) == {"batchItemFailures": []}
+    assert run_json(api, active, job["run_id"])["status"] == "SUCCEEDED"
