@@ -274,7 +274,11 @@ class LocalStack:
             # this runner, which stops the children in order, and a child's group holds
             # everything it starts, so stopping the group leaves nothing behind.
             process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                [sys.executable, "-m", "localdev.supervised", str(watch_fd), *target],
+                [
+                    *(sys.executable, "-m", "localdev.supervised", str(watch_fd)),
+                    # Request lines carry OAuth codes and states: never into a log file.
+                    *("-m", "localdev.redacted_logs", *target),
+                ],
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=log,
@@ -327,7 +331,9 @@ class LocalStack:
         self.sync_queue_url = sqs.create_queue(
             QueueName=SYNC_QUEUE,
             Attributes={
-                "VisibilityTimeout": "960",
+                # Longer than the worker's 300 s timeout, as deployed; locally no Lambda
+                # retries throttled batches, so the deployed 6 x is not needed.
+                "VisibilityTimeout": "360",
                 "RedrivePolicy": f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"5"}}',
             },
         )["QueueUrl"]

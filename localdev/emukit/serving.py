@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from localdev.emukit.access_log import RedactingRequestHandler
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
@@ -68,7 +70,9 @@ def serve_in_thread(
     The server is threaded so a slow request (e.g. an injected latency) does not
     block others, like a real service.
     """
-    server = make_server(host, port, wsgi_app, threaded=True)
+    server = make_server(
+        host, port, wsgi_app, threaded=True, request_handler=RedactingRequestHandler
+    )
     thread = threading.Thread(
         # A short poll interval keeps stop() quick (shutdown waits for the next poll).
         target=server.serve_forever,
@@ -88,7 +92,9 @@ def serve_until_interrupted(
 ) -> None:
     """Serve in the foreground until Ctrl-C; ``banner(base_url)`` gives the lines to
     print once the socket is bound (never secrets: they come from the environment)."""
-    server = make_server(host, port, wsgi_app, threaded=True)
+    server = make_server(
+        host, port, wsgi_app, threaded=True, request_handler=RedactingRequestHandler
+    )
     for line in banner(public_url(host, server.server_port)):
         print(line, flush=True)
     try:
