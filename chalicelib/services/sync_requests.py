@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from chalicelib.domain.integration import Integration
 from chalicelib.domain.sync_run import RecordError, RunStatus, RunTrigger, SyncJob, SyncRun
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
 from chalicelib.ports import Clock, JobQueue, SyncRuns
 
 # Renewed by every delivery that works on the run; it must outlast the gap between a
@@ -14,6 +14,15 @@ from chalicelib.ports import Clock, JobQueue, SyncRuns
 # slot only expires when its run really was lost. A run whose worker died is taken over
 # much sooner, once it misses its promise to show it is alive (`RunLiveness`).
 JOB_SLOT_TTL = timedelta(hours=2)
+
+
+def note_takeover(run: SyncRun) -> None:
+    """A worker died mid-run: worth an alarm if it keeps happening."""
+    metrics.add_metric(name="SyncRunsTakenOver", unit="Count", value=1)
+    logger.warning(
+        "took over a run whose worker went silent",
+        extra={"run_id": run.id, "abandoned_run_id": run.took_over_from},
+    )
 
 
 class SyncRequests:
@@ -49,5 +58,7 @@ class SyncRequests:
             self._runs.save(run)
             self._runs.release_slot(integration.id, run.id)
             raise
+        if run.took_over_from:
+            note_takeover(run)
         logger.info("sync queued", extra={"run_id": run.id, "trigger": trigger.value})
         return run, True

@@ -50,7 +50,7 @@ from chalicelib.ports import (
 )
 from chalicelib.services.integration_updates import mark_needs_reconnect, update_integration
 from chalicelib.services.run_liveness import RunLiveness
-from chalicelib.services.sync_requests import JOB_SLOT_TTL
+from chalicelib.services.sync_requests import JOB_SLOT_TTL, note_takeover
 from chalicelib.sync.framework import DEFAULT_TIME_RESERVE, Defer, DomainSyncer, SyncContext
 
 MAX_DELAY_SECONDS = 900
@@ -183,6 +183,8 @@ class SyncWorker:
             if not created and run.id != job.run_id:
                 logger.info("another run holds the slot; scheduled job dropped")
                 return None
+            if created and run.took_over_from:
+                note_takeover(run)
         else:
             try:
                 run = self._runs.get(integration.id, job.run_id)

@@ -83,7 +83,7 @@ def run_json(api, integration_id: str, run_id: str) -> dict:
 
 
 def test_sync_now_takes_over_a_run_whose_worker_died_and_the_new_run_succeeds(
-    api, active, loc8, container, clock, dying_leases
+    api, active, loc8, container, clock, dying_leases, caplog
 ):
     crashed = crash_the_activation_run(api, container, dying_leases)
     assert run_json(api, active, crashed["run_id"])["status"] == "RUNNING"
@@ -99,6 +99,7 @@ def test_sync_now_takes_over_a_run_whose_worker_died_and_the_new_run_succeeds(
         "The worker stopped without finishing; a new run took over."
     )
     assert crashed["run_id"] in run_json(api, active, new_run_id)["errors"][0]["message"]
+    assert "took over a run whose worker went silent" in caplog.text  # for the operator
 
     [job] = drain_queue()
     assert job["run_id"] == new_run_id
