@@ -80,7 +80,7 @@ def sync_run_json(run: SyncRun, *, with_errors: bool) -> dict[str, Any]:
         "status": run.status.value,
         "started_at": iso_utc(run.started_at) if run.started_at else None,
         "finished_at": iso_utc(run.finished_at) if run.finished_at else None,
-        "counts": {name: counts.model_dump() for name, counts in run.counts.items()},
+        **run.counts_json(),
         "deferred_until": iso_utc(run.deferred_until) if run.deferred_until else None,
     }
     if with_errors:

@@ -257,8 +257,7 @@ class SyncWorker:
         except (ProviderUnavailable, Loc8Unavailable, TemporarilyUnavailable) as unavailable:
             delay = unavailable.retry_after_seconds or 60
             return self._defer(run, unavailable.message, delay, liveness, continuation)
-        failed = any(counts.failed for counts in run.counts.values())
-        status = RunStatus.PARTIAL if failed else RunStatus.SUCCEEDED
+        status = RunStatus.PARTIAL if run.has_failures else RunStatus.SUCCEEDED
         self._finish(run, status)
         return JobOutcome.DONE
 
@@ -319,7 +318,7 @@ class SyncWorker:
             "run_id": run.id,
             "status": run.status.value,
             "finished_at": finished,
-            "counts": {name: counts.model_dump() for name, counts in run.counts.items()},
+            **run.counts_json(),
         }
 
         def change(integration: Integration) -> bool:

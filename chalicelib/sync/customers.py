@@ -30,7 +30,7 @@ from chalicelib.domain.links import Link
 from chalicelib.domain.loc8 import ExternalRef, Loc8Customer, Loc8CustomerDraft
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8ValidationFailed
 from chalicelib.domain.names import name_from_app
-from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.framework import Direction, SyncContext
 from chalicelib.sync.paging import walk_app_pages, walk_loc8_pages
 from chalicelib.sync.writes import answers_for, outcome_unknown
 
@@ -93,7 +93,7 @@ class CustomersSyncer:
     def _take_contact(
         self, context: SyncContext, contact: AppContact, link: Link | None, unlinked: _Unlinked
     ) -> Link | None:
-        counts = context.counts(DOMAIN)
+        counts = context.counts(DOMAIN, Direction.TO_LOC8)
         current = app_fingerprint(contact)
         if link is not None and link.app_fingerprint == current:
             counts.unchanged += 1
@@ -106,7 +106,7 @@ class CustomersSyncer:
             matcher = unlinked.matcher()
             customer_id, ambiguity = matcher.match(contact)
             if ambiguity:
-                context.record_error(DOMAIN, contact.name, ambiguity)
+                context.record_error(DOMAIN, Direction.TO_LOC8, contact.name, ambiguity)
                 return None
             if customer_id is not None:
                 matcher.claim(customer_id)
@@ -121,7 +121,7 @@ class CustomersSyncer:
             counts.created += 1
             return self._link(context, created, contact)
         except (Loc8ValidationFailed, Loc8Conflict) as refused:
-            context.record_error(DOMAIN, contact.name, refused.message)
+            context.record_error(DOMAIN, Direction.TO_LOC8, contact.name, refused.message)
             return None
 
     def _update_loc8(
@@ -151,7 +151,7 @@ class CustomersSyncer:
             version=customer.version,
             idempotency_key=f"{context.scope.key(DOMAIN)}:update:{contact.id}:{current}",
         )
-        context.counts(DOMAIN).updated += 1
+        context.counts(DOMAIN, Direction.TO_LOC8).updated += 1
         return self._link(context, updated, contact)
 
     @staticmethod
@@ -210,7 +210,7 @@ class CustomersSyncer:
         for customer in customers:
             link = links.get(customer.id)
             if link is not None and link.loc8_fingerprint == loc8_fingerprint(customer):
-                context.counts(DOMAIN).unchanged += 1
+                context.counts(DOMAIN, Direction.TO_APP).unchanged += 1
             elif link is not None:
                 updates.append((customer, link))
             else:
@@ -253,9 +253,9 @@ class CustomersSyncer:
             for customer in chunk:
                 existing, ambiguity = self._match_in_app(context, customer, candidates)
                 if ambiguity:
-                    context.record_error(DOMAIN, customer.name, ambiguity)
+                    context.record_error(DOMAIN, Direction.TO_APP, customer.name, ambiguity)
                 elif existing is not None:
-                    context.counts(DOMAIN).unchanged += 1
+                    context.counts(DOMAIN, Direction.TO_APP).unchanged += 1
                     made.append(self._link(context, customer, existing))
                 else:
                     to_create.append(customer)
@@ -302,12 +302,12 @@ class CustomersSyncer:
                     f"The name is already used by another {context.app_name} contact; "
                     "rename one of them to sync this customer."
                 )
-            context.record_error(DOMAIN, customer.name, message)
+            context.record_error(DOMAIN, Direction.TO_APP, customer.name, message)
             return []
         if created:
-            context.counts(DOMAIN).created += 1
+            context.counts(DOMAIN, Direction.TO_APP).created += 1
         else:
-            context.counts(DOMAIN).updated += 1
+            context.counts(DOMAIN, Direction.TO_APP).updated += 1
         return [self._link(context, customer, result.record)]
 
     @staticmethod

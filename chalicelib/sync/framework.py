@@ -17,7 +17,7 @@ from typing import Protocol
 from chalicelib.domain.integration import Integration
 from chalicelib.domain.links import LinkScope
 from chalicelib.domain.sync_config import SyncConfig
-from chalicelib.domain.sync_run import DomainCounts, RecordError, SyncRun
+from chalicelib.domain.sync_run import Direction, DomainCounts, DomainTally, RecordError, SyncRun
 from chalicelib.ports import AccountingApp, Clock, Cursors, Links, Loc8Api
 
 # Time a Lambda needs after the last page to record the run and re-enqueue itself.
@@ -64,11 +64,14 @@ class SyncContext:
             raise ValueError("An integration without an organisation cannot sync.")
         return LinkScope(self.integration.tenant_id, self.integration.app, organisation.id)
 
-    def counts(self, domain: str) -> DomainCounts:
-        return self.run.counts.setdefault(domain, DomainCounts())
+    def counts(self, domain: str, direction: Direction) -> DomainCounts:
+        """The run's counts for records of `domain` going `direction` (shown even at 0)."""
+        return self.run.counts.setdefault(domain, DomainTally()).toward(direction)
 
-    def record_error(self, domain: str, record: str | None, message: str) -> None:
-        self.counts(domain).failed += 1
+    def record_error(
+        self, domain: str, direction: Direction, record: str | None, message: str
+    ) -> None:
+        self.counts(domain, direction).failed += 1
         self._note(RecordError(domain=domain, record=record, message=message))
 
     def record_conflict(self, domain: str, record: str | None, message: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib.domain.app_invoices import app_fingerprint, loc8_fingerprint
 from chalicelib.domain.loc8_errors import Loc8NotFound
-from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.framework import Direction, SyncContext
 from chalicelib.sync.invoices_push import DOMAIN, InvoicePush, PushLedger
 from chalicelib.sync.positions import load_position, save_position, since_of
 
@@ -132,6 +132,7 @@ class _Pass:
         if dropped:
             self.context.record_error(
                 DOMAIN,
+                Direction.TO_APP,
                 None,
                 f"{dropped} more invoices failed; they are tried again when they next "
                 "change in Loc8.",

@@ -45,7 +45,7 @@ from chalicelib.domain.app_profile import WriteFailure
 from chalicelib.domain.links import Link
 from chalicelib.domain.loc8 import ExternalRef, Loc8Invoice, Loc8InvoiceStatus
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8NotFound, Loc8ValidationFailed
-from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.framework import Direction, SyncContext
 from chalicelib.sync.tax_codes import TaxCodeResolver
 from chalicelib.sync.writes import answers_for
 
@@ -136,7 +136,7 @@ class InvoicePush:
 
     def send(self, invoices: list[Loc8Invoice]) -> None:
         context = self.context
-        counts = context.counts(DOMAIN)
+        counts = context.counts(DOMAIN, Direction.TO_APP)
         links = context.links.by_loc8(context.scope, DOMAIN, [i.id for i in invoices])
         to_send: list[Work] = []
         refs: list[tuple[Loc8Invoice, str]] = []
@@ -223,7 +223,7 @@ class InvoicePush:
     def _create(self, works: list[Work]) -> list[Work]:
         """Create in batches; returns the invoices an earlier attempt already created."""
         context = self.context
-        counts = context.counts(DOMAIN)
+        counts = context.counts(DOMAIN, Direction.TO_APP)
         adopted, works = self._adopt_unsure(works)
         for batch in chunks(works, self.profile.write_batch_size):
             drafts = [w.draft for w in batch if w.draft is not None]
@@ -333,7 +333,7 @@ class InvoicePush:
 
     def _update(self, works: list[Work]) -> None:
         context = self.context
-        counts = context.counts(DOMAIN)
+        counts = context.counts(DOMAIN, Direction.TO_APP)
         for batch in chunks(works, self.profile.write_batch_size):
             app_ids = [w.link.app_id for w in batch if w.link is not None]
             existing = {i.id: i for i in context.app.get_invoices(app_ids)}
@@ -430,8 +430,8 @@ class InvoicePush:
                     idempotency_key=f"{context.scope.key(DOMAIN)}:ref:{invoice.id}:{app_id}",
                 )
             except (Loc8NotFound, Loc8Conflict, Loc8ValidationFailed) as refused:
-                context.record_error(DOMAIN, invoice.number, refused.message)
+                context.record_error(DOMAIN, Direction.TO_APP, invoice.number, refused.message)
 
     def _fail(self, invoice: Loc8Invoice, message: str) -> None:
-        self.context.record_error(DOMAIN, invoice.number, message)
+        self.context.record_error(DOMAIN, Direction.TO_APP, invoice.number, message)
         self.ledger.fail(invoice.id)

@@ -26,7 +26,7 @@ from chalicelib.domain.links import Link
 from chalicelib.domain.loc8 import Loc8LineItem, Loc8LineItemDraft
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8ValidationFailed
 from chalicelib.domain.names import name_from_app
-from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.framework import Direction, SyncContext
 from chalicelib.sync.paging import walk_loc8_pages
 from chalicelib.sync.positions import later, load_position, next_since, save_position, since_of
 from chalicelib.sync.tax_codes import TaxCodeResolver
@@ -62,14 +62,14 @@ class LineItemsSyncer:
             high_water = later(high_water, item.updated_at)
             link = links.get(item.id or "")
             if link is not None and link.app_fingerprint == app_item_fingerprint(item):
-                context.counts(DOMAIN).unchanged += 1
+                context.counts(DOMAIN, Direction.TO_LOC8).unchanged += 1
                 continue
             if link is None and by_code is None:
                 by_code = self._unlinked_loc8_by_code(context)
             try:
                 new_link = self._take_item(context, item, link, by_code or {})
             except (Loc8ValidationFailed, Loc8Conflict) as refused:
-                context.record_error(DOMAIN, item.code, refused.message)
+                context.record_error(DOMAIN, Direction.TO_LOC8, item.code, refused.message)
                 continue
             if new_link is not None:
                 made.append(new_link)
@@ -88,13 +88,16 @@ class LineItemsSyncer:
         link: Link | None,
         by_code: dict[str, Loc8LineItem],
     ) -> Link | None:
-        counts = context.counts(DOMAIN)
+        counts = context.counts(DOMAIN, Direction.TO_LOC8)
         if link is None:
             existing = by_code.pop(item.code.casefold(), None)
             if existing is None:
                 if not item.tax_type:
                     context.record_error(
-                        DOMAIN, item.code, f"The {context.app_name} item has no sales tax type."
+                        DOMAIN,
+                        Direction.TO_LOC8,
+                        item.code,
+                        f"The {context.app_name} item has no sales tax type.",
                     )
                     return None
                 created = context.loc8.create_line_item(
@@ -116,7 +119,7 @@ class LineItemsSyncer:
         line_item: Loc8LineItem,
         link: Link | None,
     ) -> Link:
-        counts = context.counts(DOMAIN)
+        counts = context.counts(DOMAIN, Direction.TO_LOC8)
         name_max = context.app.profile.item_name_max_length
         if item_fields(item) == line_item_fields(line_item, name_max):
             counts.unchanged += 1
@@ -196,12 +199,13 @@ class LineItemsSyncer:
         for line_item in line_items:
             link = links.get(line_item.id)
             if link is not None and link.loc8_fingerprint == self._loc8_print(line_item, context):
-                context.counts(DOMAIN).unchanged += 1
+                context.counts(DOMAIN, Direction.TO_APP).unchanged += 1
                 continue
             if len(line_item.code) > profile.item_code_max_length:
                 # A cut code would be another item's code: it cannot be matched safely.
                 context.record_error(
                     DOMAIN,
+                    Direction.TO_APP,
                     line_item.code,
                     f"{context.app_name} allows item codes of up to "
                     f"{profile.item_code_max_length} characters; shorten this one to sync it.",
@@ -232,9 +236,9 @@ class LineItemsSyncer:
     ) -> list[Link]:
         if not result.ok or result.record is None:
             message = "; ".join(result.errors) or "rejected without a reason"
-            context.record_error(DOMAIN, line_item.code, message)
+            context.record_error(DOMAIN, Direction.TO_APP, line_item.code, message)
             return []
-        counts = context.counts(DOMAIN)
+        counts = context.counts(DOMAIN, Direction.TO_APP)
         if sent.id:
             counts.updated += 1
         else:

@@ -28,7 +28,7 @@ from chalicelib.domain.loc8_errors import (
     Loc8VersionConflict,
 )
 from chalicelib.sync import invoices
-from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.framework import Direction, SyncContext
 from chalicelib.sync.paging import walk_app_pages
 
 DOMAIN = "payments"
@@ -48,7 +48,7 @@ class PaymentsSyncer:
     domain = DOMAIN
 
     def sync(self, context: SyncContext) -> None:
-        context.counts(DOMAIN)  # reported even when no payment came
+        context.counts(DOMAIN, Direction.TO_LOC8)  # reported even when no payment came
         walk_app_pages(
             context,
             PAYMENTS_CURSOR,
@@ -98,9 +98,11 @@ class PaymentsSyncer:
                 idempotency_key=f"{app}-payment-{payment.id}",
             )
         except (Loc8Conflict, Loc8ValidationFailed, Loc8NotFound) as refused:
-            context.record_error(DOMAIN, self._label(context, link), refused.message)
+            context.record_error(
+                DOMAIN, Direction.TO_LOC8, self._label(context, link), refused.message
+            )
             return
-        context.counts(DOMAIN).created += 1
+        context.counts(DOMAIN, Direction.TO_LOC8).created += 1
 
     def _deleted(self, context: SyncContext, payment: AppPayment, link: Link) -> None:
         app = context.integration.app
@@ -113,6 +115,7 @@ class PaymentsSyncer:
             return  # deleted before it ever reached Loc8
         context.record_error(
             DOMAIN,
+            Direction.TO_LOC8,
             invoice.number,
             f"A payment of {payment.amount} on {payment.date.isoformat()} was deleted in "
             f"{context.app_name} after it was recorded in Loc8; reverse it in Loc8 (and the "
@@ -169,7 +172,7 @@ class PaymentsSyncer:
     def _set_status(
         self, context: SyncContext, link: Link, target: Loc8InvoiceStatus
     ) -> Loc8Invoice | None:
-        counts = context.counts(invoices.DOMAIN)
+        counts = context.counts(invoices.DOMAIN, Direction.TO_LOC8)
         app = context.integration.app
         for _attempt in range(VERSION_RETRIES):
             try:
@@ -194,6 +197,7 @@ class PaymentsSyncer:
             except (Loc8Conflict, Loc8ValidationFailed) as refused:
                 context.record_error(
                     invoices.DOMAIN,
+                    Direction.TO_LOC8,
                     invoice.number,
                     f"{context.app_name} says the invoice is {target.value}, but Loc8 "
                     f"refused: {refused.message}",
@@ -203,6 +207,7 @@ class PaymentsSyncer:
             return updated
         context.record_error(
             invoices.DOMAIN,
+            Direction.TO_LOC8,
             link.loc8_id,
             "The invoice kept changing in Loc8; its status is brought over on a later run.",
         )

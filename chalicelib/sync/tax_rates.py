@@ -7,7 +7,7 @@ import json
 
 from chalicelib.domain.accounting import TaxRate
 from chalicelib.domain.loc8 import Loc8TaxType, Loc8TaxTypeDraft
-from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.framework import Direction, SyncContext
 
 FINGERPRINT = "tax_rates#fingerprint"
 
@@ -34,7 +34,7 @@ class TaxRatesSyncer:
     domain = "tax_rates"
 
     def sync(self, context: SyncContext) -> None:
-        counts = context.counts(self.domain)
+        counts = context.counts(self.domain, Direction.TO_LOC8)
         wanted = wanted_tax_types(context.app.tax_rates())
         context.check_budget()
         current = fingerprint(wanted)

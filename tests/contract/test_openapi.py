@@ -94,6 +94,12 @@ SYNC_RUN = {
     "started_at": "2026-11-25T12:00:00Z",
     "finished_at": "2026-11-25T12:01:00Z",
     "counts": {"customers": {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}, "x": {}},
+    "counts_by_direction": {
+        "customers": {
+            "to_app": {"created": 0, "updated": 0, "unchanged": 0, "failed": 0},
+            "to_loc8": {"created": 0, "updated": 0, "unchanged": 0, "failed": 0},
+        }
+    },
     "errors": [
         {"domain": "invoices", "record": "INV-1042", "message": "Account 200 is archived in Xero"}
     ],

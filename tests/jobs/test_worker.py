@@ -54,8 +54,8 @@ def test_archived_and_expense_rates_are_not_offered_and_old_ones_deactivated(
     run_worker(api, [again])
     assert set(loc8.active_tax_types("tenant-a")) == {"OUTPUT"}
     run = container.sync_runs.get(active, again["run_id"])
-    assert run.counts["tax_rates"].updated == 1
-    assert run.counts["tax_rates"].unchanged == 1
+    assert run.counts["tax_rates"].to_loc8.updated == 1
+    assert run.counts["tax_rates"].to_loc8.unchanged == 1
 
 
 def test_a_sync_where_nothing_changed_reads_each_loc8_collection_once_and_writes_nothing(

@@ -8,7 +8,7 @@ from chalicelib.domain.accounting import WriteResult
 from chalicelib.domain.app_profile import WriteFailure
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
 from chalicelib.domain.sync_config import SyncConfig
-from chalicelib.domain.sync_run import RunTrigger, SyncRun
+from chalicelib.domain.sync_run import Direction, RunTrigger, SyncRun
 from chalicelib.sync.framework import SyncContext
 from chalicelib.sync.writes import answers_for, outcome_unknown
 from tests.fakes import FakeAccountingSettings, FakeClock, FakeLoc8, MemoryCursors
@@ -61,9 +61,10 @@ def test_record_errors_past_the_cap_are_counted_not_kept():
         record_errors_cap=3,
     )
     for n in range(4):
-        context.record_error("customers", f"c{n}", "refused")
+        context.record_error("customers", Direction.TO_APP, f"c{n}", "refused")
     context.record_conflict("customers", "c9", "changed in both apps")
 
     assert [e.record for e in context.run.errors] == ["c0", "c1", "c2"]
     assert context.run.errors_truncated == 2
-    assert context.counts("customers").failed == 4
+    assert context.counts("customers", Direction.TO_APP).failed == 4
+    assert context.counts("customers", Direction.TO_LOC8).failed == 0
