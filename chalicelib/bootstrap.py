@@ -261,6 +261,7 @@ class Container:
     @cached_property
     def configuration(self) -> Configuration:
         from chalicelib.adapters.app_data_cache import DynamoAppDataCache
+        from chalicelib.adapters.links_repo import DynamoLinks
         from chalicelib.services.configuration import Configuration
 
         return Configuration(
@@ -269,6 +270,7 @@ class Container:
             profiles=self.provider_registry,
             cache=DynamoAppDataCache(self.table),
             loc8=self.loc8_api,
+            links=DynamoLinks(self.table),
             sync_requests=self.sync_requests,
             clock=self.clock,
         )

@@ -66,6 +66,10 @@ class IntegrationRepo(Protocol):
         Moving to DISCONNECTED also frees the tenant's slot for that app.
         """
 
+    def last_configured(self, tenant_id: str, app: str, organisation_id: str) -> Integration | None:
+        """The tenant's last disconnected integration of this app and organisation that
+        had a saved config; never another tenant's."""
+
 
 class OAuthStateStore(Protocol):
     def remember(self, state: OAuthState) -> None: ...

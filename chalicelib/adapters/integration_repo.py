@@ -4,6 +4,11 @@ Keys: `TENANT#<tenant>` / `INTEGRATION#<id>` so a tenant can only ever read its 
 integrations, and `TENANT#<tenant>` / `APP#<app>` so a second integration of the same
 app cannot be added while one is present. Record links will live under their own
 `LINKS#<tenant>#<app>#<organisation>` keys, which a disconnect never touches.
+
+A disconnect that leaves a saved config also writes, in the same transaction, a
+pointer `TENANT#<tenant>` / `LAST_CONFIG#<app>#<organisation>` to that integration,
+so reconnecting the same organisation finds its last config with two reads, and
+only ever within the tenant's own partition.
 """
 
 from __future__ import annotations
@@ -44,6 +49,10 @@ def integration_key(integration_id: str) -> str:
 
 def app_guard_key(app: str) -> str:
     return f"APP#{app}"
+
+
+def last_config_key(app: str, organisation_id: str) -> str:
+    return f"LAST_CONFIG#{app}#{organisation_id}"
 
 
 class DynamoIntegrationRepo:
@@ -160,22 +169,78 @@ class DynamoIntegrationRepo:
     def save(self, integration: Integration) -> None:
         expected = integration.revision
         integration.revision = expected + 1
+        put: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Item": self._item(integration),
+            "ConditionExpression": "revision = :expected",
+            "ExpressionAttributeValues": {":expected": number_attr(expected)},
+        }
+        pointer = self._last_config_pointer(integration)
         try:
-            self._table.client.put_item(
-                TableName=self._table.name,
-                Item=self._item(integration),
-                ConditionExpression="revision = :expected",
-                ExpressionAttributeValues={":expected": number_attr(expected)},
-            )
+            if pointer is None:
+                self._table.client.put_item(**put)
+            else:
+                # One transaction: a disconnected config is never left unremembered.
+                self._table.client.transact_write_items(
+                    TransactItems=[
+                        {"Put": put},
+                        {"Put": {"TableName": self._table.name, "Item": pointer}},
+                    ]
+                )
         except ClientError as error:
             integration.revision = expected
-            if condition_failed(error):
+            if condition_failed(error) or (
+                error.response["Error"]["Code"] == "TransactionCanceledException"
+            ):
                 raise ConcurrentUpdate(
                     "The integration was changed by another request; reload and retry."
                 ) from error
             raise
         if integration.status is IntegrationStatus.DISCONNECTED:
             self._release_guard(integration)
+
+    def last_configured(self, tenant_id: str, app: str, organisation_id: str) -> Integration | None:
+        """The tenant's last disconnected integration of this app and organisation that
+        had a saved config, or None. Reads only the tenant's own partition."""
+        response = self._table.client.get_item(
+            TableName=self._table.name,
+            Key={
+                PK: string_attr(tenant_key(tenant_id)),
+                SK: string_attr(last_config_key(app, organisation_id)),
+            },
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        if item is None:
+            return None
+        try:
+            previous = self.get(tenant_id, item["integration_id"]["S"])
+        except NotFound:
+            return None
+        bound = previous.organisation
+        if (
+            previous.app != app
+            or bound is None
+            or bound.id != organisation_id
+            or previous.config is None
+            or previous.status is not IntegrationStatus.DISCONNECTED
+        ):
+            return None
+        return previous
+
+    def _last_config_pointer(self, integration: Integration) -> dict[str, Any] | None:
+        organisation = integration.organisation
+        if (
+            integration.status is not IntegrationStatus.DISCONNECTED
+            or integration.config is None
+            or organisation is None
+        ):
+            return None
+        return {
+            PK: string_attr(tenant_key(integration.tenant_id)),
+            SK: string_attr(last_config_key(integration.app, organisation.id)),
+            "integration_id": string_attr(integration.id),
+        }
 
     def _release_guard(self, integration: Integration) -> None:
         try:

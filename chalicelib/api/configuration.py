@@ -8,6 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.api.presenters import (
     account_json,
+    config_json,
     etag,
     integration_json,
     line_item_json,
@@ -75,8 +76,8 @@ def list_line_items(integration_id: str) -> object:
 @answers_problems
 def get_config(integration_id: str) -> object:
     principal = caller(configuration.current_request)
-    config, version = container().configuration.config(principal.tenant_id, integration_id)
-    return json_response(config.model_dump(mode="json"), headers={"ETag": etag(version)})
+    view = container().configuration.config(principal.tenant_id, integration_id)
+    return json_response(config_json(view), headers={"ETag": etag(view.version)})
 
 
 @configuration.route("/v1/integrations/{integration_id}/config", methods=["PUT"])

@@ -9,7 +9,7 @@ from chalicelib.domain.accounting import Account, TaxRate
 from chalicelib.domain.apps import AppInfo
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
 from chalicelib.domain.sync_run import SyncRun
-from chalicelib.services.configuration import MappedLineItem
+from chalicelib.services.configuration import ConfigView, MappedLineItem
 
 
 def iso_utc(moment: datetime) -> str:
@@ -65,7 +65,19 @@ def tax_rate_json(rate: TaxRate) -> dict[str, Any]:
 
 
 def line_item_json(item: MappedLineItem) -> dict[str, Any]:
-    return {"id": item.id, "code": item.code, "name": item.name, "account_code": item.account_code}
+    suggestion = item.suggestion
+    return {
+        "id": item.id,
+        "code": item.code,
+        "name": item.name,
+        "account_code": item.account_code,
+        "suggested_account_code": suggestion.account_code if suggestion else None,
+        "suggestion_source": suggestion.source.value if suggestion else None,
+    }
+
+
+def config_json(view: ConfigView) -> dict[str, Any]:
+    return {**view.config.model_dump(mode="json"), "source": view.source.value}
 
 
 def etag(version: int) -> str:

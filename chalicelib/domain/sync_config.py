@@ -8,8 +8,9 @@ may be) as well as against the organisation's chart of accounts.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chalicelib.domain.accounting import Account
 from chalicelib.domain.app_profile import AppProfile
@@ -50,6 +51,15 @@ class SyncConfig(BaseModel):
         default=None, min_length=1, max_length=ACCOUNT_CODE_MAX_LENGTH
     )
     line_item_accounts: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_read_only_source(cls, data: Any) -> Any:
+        # GET .../config says where the config came from; a client that sends it
+        # back unchanged is saving the config, so the read-only field is dropped.
+        if isinstance(data, dict) and "source" in data:
+            return {key: value for key, value in data.items() if key != "source"}
+        return data
 
     @field_validator("line_item_accounts")
     @classmethod

@@ -1,12 +1,20 @@
-"""Reading what the config is built from, saving it (which activates), pause and resume."""
+"""Reading what the config is built from, saving it (which activates), pause and resume.
+
+Before the first save, an integration bound to an organisation this tenant connected
+before shows the config it last had there (source `previous_connection`); it is saved,
+and the integration activated, only when the admin saves it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.domain.accounting import Account, AccountClass, TaxRate
+from pydantic import ValidationError
+
+from chalicelib.domain.accounting import Account, AccountClass, AppItem, TaxRate
 from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.errors import (
     ConcurrentUpdate,
@@ -15,20 +23,51 @@ from chalicelib.domain.errors import (
     ValidationFailed,
 )
 from chalicelib.domain.integration import Integration
+from chalicelib.domain.line_item_accounts import (
+    Suggestion,
+    sales_account_codes,
+    suggested_account,
+)
+from chalicelib.domain.links import LinkScope
+from chalicelib.domain.loc8 import Loc8LineItem
 from chalicelib.domain.sync_config import SyncConfig, config_problems
 from chalicelib.domain.sync_run import RunTrigger
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
-    from chalicelib.ports import AccountingApps, AppDataCache, Clock, IntegrationRepo, Loc8Api
+    from chalicelib.ports import (
+        AccountingApps,
+        AppDataCache,
+        Clock,
+        IntegrationRepo,
+        Links,
+        Loc8Api,
+    )
     from chalicelib.services.sync_requests import SyncRequests
 
 SETTINGS_CACHE_TTL = timedelta(seconds=60)
+# The links domain whose records are Loc8 line items and the app's items.
+LINE_ITEMS_DOMAIN = "line_items"
 
 
 class AppProfiles(Protocol):
     def profile_for(self, app: str) -> AppProfile:
         """The app's limits and rules, known without calling it."""
+
+
+class ConfigSource(StrEnum):
+    SAVED = "saved"
+    PREVIOUS_CONNECTION = "previous_connection"
+
+
+@dataclass(frozen=True)
+class ConfigView:
+    """The config to show: saved, or remembered from this organisation's last
+    connection; `version` is the ETag a save must match (0 until the first save)."""
+
+    config: SyncConfig
+    version: int
+    source: ConfigSource
 
 
 @dataclass(frozen=True)
@@ -37,6 +76,7 @@ class MappedLineItem:
     code: str
     name: str
     account_code: str | None
+    suggestion: Suggestion | None = None
 
 
 class Configuration:
@@ -48,10 +88,12 @@ class Configuration:
         profiles: AppProfiles,
         cache: AppDataCache,
         loc8: Loc8Api,
+        links: Links,
         sync_requests: SyncRequests,
         clock: Clock,
     ) -> None:
         self._repo = repo
+        self._links = links
         self._apps = apps
         self._profiles = profiles
         self._cache = cache
@@ -78,25 +120,41 @@ class Configuration:
         return rates
 
     def line_items(self, tenant_id: str, integration_id: str) -> list[MappedLineItem]:
+        """Loc8's line items with their explicit mapping (null when unmapped: the
+        default applies) and the account the list starts from, with its source."""
         integration = self._repo.get(tenant_id, integration_id)
-        config = self._config_of(integration)
+        view = self._view_of(integration)
+        config = view.config if view else None
+        line_items = list(self._loc8.iter_line_items(tenant_id))
+        default = config.default_account_code if config else None
+        if not integration.is_configurable:
+            app_items: dict[str, AppItem] = {}
+            sales_codes: frozenset[str] = frozenset()
+        else:
+            app_items = self._app_items_for(integration, line_items)
+            sales_codes = sales_account_codes(self._accounts(integration, fresh=False))
         return [
             MappedLineItem(
                 id=item.id,
                 code=item.code,
                 name=item.name,
-                # Only an explicit mapping: an unmapped item is null, it uses the default.
                 account_code=config.line_item_accounts.get(item.id) if config else None,
+                suggestion=suggested_account(
+                    app_item=app_items.get(item.id),
+                    loc8_account_code=item.account_code,
+                    sales_codes=sales_codes,
+                    default=default,
+                ),
             )
-            for item in self._loc8.iter_line_items(tenant_id)
+            for item in line_items
         ]
 
-    def config(self, tenant_id: str, integration_id: str) -> tuple[SyncConfig, int]:
+    def config(self, tenant_id: str, integration_id: str) -> ConfigView:
         integration = self._repo.get(tenant_id, integration_id)
-        config = self._config_of(integration)
-        if config is None:
+        view = self._view_of(integration)
+        if view is None:
             raise NotFound("The integration has not been configured yet.")
-        return config, integration.config_version
+        return view
 
     def save(
         self, tenant_id: str, integration_id: str, config: SyncConfig, if_match: int | None
@@ -167,6 +225,64 @@ class Configuration:
 
     def _remember(self, integration: Integration, name: str, document: object) -> None:
         self._cache.put(integration.id, name, document, self._clock.now(), SETTINGS_CACHE_TTL)
+
+    def _app_items_for(
+        self, integration: Integration, line_items: list[Loc8LineItem]
+    ) -> dict[str, AppItem]:
+        """The app item of each Loc8 line item: the linked one, else the one with its code."""
+        cached = self._cache.get(integration.id, "items", self._clock.now())
+        if cached is not None:
+            items = [AppItem.model_validate(item) for item in cached]
+        else:
+            items = self._apps.app_for(integration).items()
+            self._remember(integration, "items", [i.model_dump(mode="json") for i in items])
+        by_id = {item.id: item for item in items if item.id}
+        by_code = {item.code.casefold(): item for item in items}
+        organisation = integration.organisation
+        links = (
+            self._links.by_loc8(
+                LinkScope(integration.tenant_id, integration.app, organisation.id),
+                LINE_ITEMS_DOMAIN,
+                [line_item.id for line_item in line_items],
+            )
+            if organisation is not None
+            else {}
+        )
+        found: dict[str, AppItem] = {}
+        for line_item in line_items:
+            link = links.get(line_item.id)
+            # A linked item is that item even if its code changed since; only an
+            # unlinked one is matched by code, as the sync would match it.
+            match = by_id.get(link.app_id) if link else by_code.get(line_item.code.casefold())
+            if match is not None:
+                found[line_item.id] = match
+        return found
+
+    def _view_of(self, integration: Integration) -> ConfigView | None:
+        saved = self._config_of(integration)
+        if saved is not None:
+            return ConfigView(saved, integration.config_version, ConfigSource.SAVED)
+        remembered = self._remembered(integration)
+        if remembered is None:
+            return None
+        return ConfigView(remembered, integration.config_version, ConfigSource.PREVIOUS_CONNECTION)
+
+    def _remembered(self, integration: Integration) -> SyncConfig | None:
+        """The config this tenant last saved for the same app and organisation."""
+        organisation = integration.organisation
+        if organisation is None or not integration.is_configurable:
+            return None
+        previous = self._repo.last_configured(
+            integration.tenant_id, integration.app, organisation.id
+        )
+        if previous is None:
+            return None
+        try:
+            return self._config_of(previous)
+        except ValidationError:
+            # A config saved under older rules is not offered; the admin starts clean.
+            logger.warning("the previous connection's config no longer parses")
+            return None
 
     @staticmethod
     def _config_of(integration: Integration) -> SyncConfig | None:

@@ -1,7 +1,9 @@
 """Line items ↔ the app's items, both ways on every run; the newer change wins a conflict.
 
-Loc8's catalogue is pushed with the account mapped for each line item (the saved
-config is the authority for accounts); the app's edits to code, name, description,
+Loc8's catalogue is pushed to the app; an item's sales account is written only as
+`domain.line_item_accounts` decides: an explicit mapping moves it, otherwise an item
+the app already has keeps its own and a new one takes the Loc8 line item's account
+(when the app has it) or the default. The app's edits to code, name, description,
 price and tax type come back to Loc8. Records are matched by item code before
 anything is created, and links with fingerprints keep every write safe to repeat.
 A write whose outcome the app did not report holds the Loc8 position, so the item
@@ -11,10 +13,10 @@ is tried again and, if the lost write made it, found by its code.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from decimal import Decimal
 
 from chalicelib.domain.accounting import AppItem, WriteResult
+from chalicelib.domain.line_item_accounts import account_to_send, sales_account_codes
 from chalicelib.domain.line_item_matching import (
     app_item_fingerprint,
     item_fields,
@@ -22,7 +24,7 @@ from chalicelib.domain.line_item_matching import (
     line_item_fingerprint,
     loc8_is_newer,
 )
-from chalicelib.domain.links import Link
+from chalicelib.domain.links import Link, fingerprint
 from chalicelib.domain.loc8 import Loc8LineItem, Loc8LineItemDraft
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8ValidationFailed
 from chalicelib.domain.names import name_from_app
@@ -35,6 +37,8 @@ from chalicelib.sync.writes import answers_for, outcome_unknown
 DOMAIN = "line_items"
 APP_CURSOR = "line_items#app"
 LOC8_CURSOR = "line_items#loc8"
+# The explicit mappings the Loc8 pass last started a full walk for.
+MAPPINGS_CURSOR = "line_items#mappings"
 
 
 class LineItemsSyncer:
@@ -124,7 +128,9 @@ class LineItemsSyncer:
         if item_fields(item) == line_item_fields(line_item, name_max):
             counts.unchanged += 1
             return self._link(context, line_item, item)
-        loc8_changed = link is None or link.loc8_fingerprint != self._loc8_print(line_item, context)
+        loc8_changed = link is None or link.loc8_fingerprint != self._expected_print(
+            line_item, context
+        )
         if loc8_changed and loc8_is_newer(line_item, item):
             if link is not None:
                 context.record_conflict(
@@ -166,31 +172,35 @@ class LineItemsSyncer:
     # --- Loc8 → app -----------------------------------------------------------------
 
     def _loc8_to_app(self, context: SyncContext) -> None:
-        app_by_code: dict[str, AppItem] | None = None
+        self._restart_on_new_mappings(context)
         tax_codes = TaxCodeResolver(context)
-
-        def app_id_for_code(code: str) -> str | None:
-            nonlocal app_by_code
-            if app_by_code is None:
-                app_by_code = {i.code.casefold(): i for i in context.app.items()}
-            match = app_by_code.get(code.casefold())
-            return match.id if match else None
-
+        catalogue = AppCatalogue(context)
         walk_loc8_pages(
             context,
             LOC8_CURSOR,
             lambda since, cursor: context.loc8.line_item_pages(
                 context.tenant_id, updated_since=since, cursor=cursor
             ),
-            lambda line_items: self._push_page(context, line_items, tax_codes, app_id_for_code),
+            lambda line_items: self._push_page(context, line_items, tax_codes, catalogue),
         )
+
+    @staticmethod
+    def _restart_on_new_mappings(context: SyncContext) -> None:
+        """A changed mapping applies to line items Loc8 has not changed since: the pass
+        walks the whole catalogue once (unchanged items cost no write). The restart is
+        recorded as it is made, so a run that defers mid-walk resumes, not restarts."""
+        mappings = fingerprint(context.config.line_item_accounts)
+        if context.cursor(MAPPINGS_CURSOR) == mappings:
+            return
+        save_position(context, LOC8_CURSOR, {})
+        context.save_cursor(MAPPINGS_CURSOR, mappings)
 
     def _push_page(
         self,
         context: SyncContext,
         line_items: list[Loc8LineItem],
         tax_codes: TaxCodeResolver,
-        app_id_for_code: Callable[[str], str | None],
+        catalogue: AppCatalogue,
     ) -> bool:
         """Push a page of Loc8 line items; False if some write's outcome is unknown."""
         profile = context.app.profile
@@ -198,7 +208,9 @@ class LineItemsSyncer:
         to_write: list[tuple[Loc8LineItem, AppItem]] = []
         for line_item in line_items:
             link = links.get(line_item.id)
-            if link is not None and link.loc8_fingerprint == self._loc8_print(line_item, context):
+            if link is not None and link.loc8_fingerprint == self._expected_print(
+                line_item, context
+            ):
                 context.counts(DOMAIN, Direction.TO_APP).unchanged += 1
                 continue
             if len(line_item.code) > profile.item_code_max_length:
@@ -211,9 +223,12 @@ class LineItemsSyncer:
                     f"{profile.item_code_max_length} characters; shorten this one to sync it.",
                 )
                 continue
-            app_id = link.app_id if link else app_id_for_code(line_item.code)
+            app_id = link.app_id if link else catalogue.id_for_code(line_item.code)
             tax_type = tax_codes.app_code(line_item.tax_type_code)
-            to_write.append((line_item, self._app_item(line_item, app_id, tax_type, context)))
+            account = self._account(line_item, app_id, context, catalogue)
+            to_write.append(
+                (line_item, self._app_item(line_item, app_id, tax_type, account, context))
+            )
         all_known = True
         for start in range(0, len(to_write), profile.write_batch_size):
             batch = to_write[start : start + profile.write_batch_size]
@@ -246,8 +261,33 @@ class LineItemsSyncer:
         return [self._link(context, line_item, result.record)]
 
     @staticmethod
+    def _account(
+        line_item: Loc8LineItem,
+        app_id: str | None,
+        context: SyncContext,
+        catalogue: AppCatalogue,
+    ) -> str | None:
+        mapped = context.config.line_item_accounts.get(line_item.id)
+        if mapped is not None:
+            return mapped  # no read needed: the mapping decides
+        # The app's items are read only for an existing item (to keep its account),
+        # its accounts only for a new item whose Loc8 account may be used.
+        wants_accounts = app_id is None and line_item.account_code is not None
+        return account_to_send(
+            mapped=None,
+            app_item=catalogue.by_id(app_id) if app_id else None,
+            loc8_account_code=line_item.account_code,
+            sales_codes=catalogue.sales_codes() if wants_accounts else frozenset(),
+            default=context.config.default_account_code,
+        )
+
+    @staticmethod
     def _app_item(
-        line_item: Loc8LineItem, app_id: str | None, tax_type: str | None, context: SyncContext
+        line_item: Loc8LineItem,
+        app_id: str | None,
+        tax_type: str | None,
+        account_code: str | None,
+        context: SyncContext,
     ) -> AppItem:
         return AppItem(
             id=app_id,
@@ -255,7 +295,7 @@ class LineItemsSyncer:
             name=line_item.name[: context.app.profile.item_name_max_length],
             description=line_item.description,
             unit_price=line_item.unit_price,
-            account_code=context.config.account_for(line_item.id),
+            account_code=account_code,
             tax_type=tax_type,
         )
 
@@ -266,7 +306,9 @@ class LineItemsSyncer:
             domain=DOMAIN,
             loc8_id=line_item.id,
             app_id=item.id or "",
-            loc8_fingerprint=self._loc8_print(line_item, context),
+            loc8_fingerprint=self._loc8_print(
+                line_item, context, self._mapping_carried(line_item, item, context)
+            ),
             app_fingerprint=self._app_print(item),
             synced_at=context.now(),
         )
@@ -276,12 +318,58 @@ class LineItemsSyncer:
         return app_item_fingerprint(item)
 
     @staticmethod
-    def _loc8_print(line_item: Loc8LineItem, context: SyncContext) -> str:
-        return line_item_fingerprint(
-            line_item,
-            context.app.profile.item_name_max_length,
-            context.config.account_for(line_item.id),
-        )
+    def _mapping_carried(
+        line_item: Loc8LineItem, item: AppItem, context: SyncContext
+    ) -> str | None:
+        """The explicit mapping as the app item carries it: an item linked by its code,
+        still on another account, prints that account, so the next push moves it."""
+        mapped = context.config.line_item_accounts.get(line_item.id)
+        if mapped is None or item.account_code == mapped:
+            return mapped
+        return item.account_code
+
+    @classmethod
+    def _expected_print(cls, line_item: Loc8LineItem, context: SyncContext) -> str:
+        """The print of a line item whose app item carries its explicit mapping, if any.
+
+        Only an explicit mapping is pushed as such, so only it is part of the print:
+        a new default moves no existing item and re-pushes nothing."""
+        mapped = context.config.line_item_accounts.get(line_item.id)
+        return cls._loc8_print(line_item, context, mapped)
+
+    @staticmethod
+    def _loc8_print(line_item: Loc8LineItem, context: SyncContext, account: str | None) -> str:
+        return line_item_fingerprint(line_item, context.app.profile.item_name_max_length, account)
+
+
+class AppCatalogue:
+    """The app's items and sales accounts, each read at most once a run, when needed."""
+
+    def __init__(self, context: SyncContext) -> None:
+        self._context = context
+        self._by_id: dict[str, AppItem] | None = None
+        self._by_code: dict[str, AppItem] = {}
+        self._sales_codes: frozenset[str] | None = None
+
+    def id_for_code(self, code: str) -> str | None:
+        self._load_items()
+        match = self._by_code.get(code.casefold())
+        return match.id if match else None
+
+    def by_id(self, app_id: str) -> AppItem | None:
+        return self._load_items().get(app_id)
+
+    def sales_codes(self) -> frozenset[str]:
+        if self._sales_codes is None:
+            self._sales_codes = sales_account_codes(self._context.app.accounts())
+        return self._sales_codes
+
+    def _load_items(self) -> dict[str, AppItem]:
+        if self._by_id is None:
+            items = self._context.app.items()
+            self._by_id = {item.id: item for item in items if item.id}
+            self._by_code = {item.code.casefold(): item for item in items}
+        return self._by_id
 
 
 def _key(batch: list[tuple[Loc8LineItem, AppItem]]) -> str:

@@ -8,6 +8,12 @@ import { DOMAIN_HINTS, DOMAIN_LABELS } from "./labels.js";
 import { adviceFor } from "./messages.js";
 
 const DOMAINS = ["invoices", "line_items", "tax_rates", "customers"];
+// Where a suggested account comes from, as the page says it (the default is not suggested:
+// "Use the default account" already says so).
+const SUGGESTED_FROM = {
+  app_item: (app) => `the account ${app}'s item uses now.`,
+  loc8_line_item: (app) => `the account this item has in Loc8 (active in ${app}).`,
+};
 
 export class ConfigForm {
   constructor(card, { accounts, lineItems, config, etag }) {
@@ -90,18 +96,27 @@ export class ConfigForm {
     this.describe(this.defaultSelect, `${p}-default-account-hint`);
     this.fields.set("default_account_code", { control: this.defaultSelect, error: defaultError, focus: this.defaultSelect, label: "Default revenue account" });
 
-    // One account per Loc8 line item.
+    // One account per Loc8 line item. Until a config is saved, an item starts on the
+    // account it already has (the app item's, else Loc8's own), marked as a suggestion.
     const mapping = values.line_item_accounts || {};
+    const unsaved = !config || config.source === "previous_connection";
     this.itemSelects = [];
     const itemRows = lineItems.map((item, index) => {
       const id = `${p}-line-item-${index}`;
-      const select = this.accountSelect(id, mapping[item.id] || null, "Use the default account");
+      const suggestion = SUGGESTED_FROM[item.suggestion_source] ? item.suggested_account_code : null;
+      const preselected = mapping[item.id] || (unsaved ? suggestion : null);
+      const select = this.accountSelect(id, preselected, "Use the default account");
       select.dataset.lineItemId = item.id;
       this.itemSelects.push(select);
       const error = this.errorSlot(`${id}-error`);
       const label = `${item.name} (${item.code})`;
       this.fields.set(`line_item_accounts.${item.id}`, { control: select, error, focus: select, label });
-      return el("div", { class: "field mapping" }, el("label", { for: id }, item.name, " ", el("span", { class: "code" }, item.code)), error, select);
+      let note = null;
+      if (suggestion) {
+        note = el("p", { class: "hint suggestion", id: `${id}-suggestion` }, `Suggested: ${suggestion}, ${SUGGESTED_FROM[item.suggestion_source](card.name)}`);
+        this.describe(select, note.id);
+      }
+      return el("div", { class: "field mapping" }, el("label", { for: id }, item.name, " ", el("span", { class: "code" }, item.code)), note, error, select);
     });
     const mappingError = this.errorSlot(`${p}-line-items-error`);
     const mappingSet = el(
@@ -114,11 +129,19 @@ export class ConfigForm {
     );
     this.fields.set("line_item_accounts", { group: mappingSet, error: mappingError, focus: this.itemSelects[0] || this.defaultSelect, label: "Line item accounts" });
 
+    // A config remembered from this organisation's last connection is not saved yet.
+    const organisation = card.integration && card.integration.organisation;
+    const remembered = (this.rememberedNotice =
+      config && config.source === "previous_connection"
+        ? el("div", { class: "notice notice-info remembered", role: "note" }, el("p", {}, `These settings are the ones you last saved for ${organisation ? organisation.name : card.name}. Check them, then save to start syncing.`))
+        : null);
+
     this.submit = el("button", { type: "submit", class: "primary" });
     this.root = el(
       "form",
       { class: "stack config-form", novalidate: true, "aria-labelledby": `${p}-config-heading` },
       el("h4", { id: `${p}-config-heading` }, "What to sync"),
+      remembered,
       this.summary,
       syncSet,
       statusSet,
@@ -211,6 +234,7 @@ export class ConfigForm {
         api("PUT", integrationPath(card.integration.id, "/config"), { body: this.body(), ifMatch: this.etag }),
       );
       this.etag = etag;
+      if (this.rememberedNotice) this.rememberedNotice.remove(); // saved now
       card.saved(data, wasActive);
     } catch (error) {
       this.showSaveProblem(error);

@@ -306,7 +306,12 @@ export class IntegrationCard {
       const [accounts, lineItems, saved] = await Promise.all([
         api("GET", `${integrationPath(id, "/accounts")}?class=REVENUE`),
         api("GET", integrationPath(id, "/line-items")),
-        this.integration.config ? api("GET", integrationPath(id, "/config")) : Promise.resolve(null),
+        // Before the first save a config may be remembered from the organisation's last
+        // connection; 404 means there is none.
+        api("GET", integrationPath(id, "/config")).catch((error) => {
+          if (error.status === 404) return null;
+          throw error;
+        }),
       ]);
       this.form = new ConfigForm(this, {
         accounts: accounts.data.accounts,
