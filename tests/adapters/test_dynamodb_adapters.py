@@ -13,7 +13,7 @@ from chalicelib.adapters.oauth_state_store import DynamoOAuthStateStore
 from chalicelib.domain.errors import AlreadyConnected, ConcurrentUpdate, NotFound
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
 from chalicelib.domain.oauth_state import StateSigner
-from tests.conftest import TABLE
+from tests.support.settings import TABLE
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

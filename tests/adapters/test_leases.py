@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.adapters.dynamodb import DynamoTable
 from chalicelib.adapters.leases import DynamoLeases
-from tests.conftest import TABLE
+from tests.support.settings import TABLE
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 TTL = timedelta(seconds=30)

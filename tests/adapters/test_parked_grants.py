@@ -10,7 +10,7 @@ from chalicelib.adapters.dynamodb import DynamoTable
 from chalicelib.adapters.oauth_state_store import DynamoOAuthStateStore
 from chalicelib.domain.oauth_state import StateSigner
 from chalicelib.domain.parked_grant import GrantSealer
-from tests.conftest import TABLE
+from tests.support.settings import TABLE
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SIGNER = StateSigner(b"k" * 32, timedelta(minutes=10))

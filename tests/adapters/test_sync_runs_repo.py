@@ -13,7 +13,7 @@ from chalicelib.adapters.dynamodb import PK, SK, TTL_ATTRIBUTE, DynamoTable
 from chalicelib.adapters.sync_runs_repo import DynamoSyncRuns
 from chalicelib.domain.errors import ConcurrentUpdate
 from chalicelib.domain.sync_run import RunStatus, RunTakenOver, RunTrigger, SyncRun
-from tests.conftest import TABLE
+from tests.support.settings import TABLE
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SLOT_TTL = timedelta(hours=2)

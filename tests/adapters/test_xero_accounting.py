@@ -30,8 +30,8 @@ from chalicelib.domain.app_profile import InvoiceRemoval, WriteFailure
 from chalicelib.domain.errors import AccessRevoked, RateLimited
 from chalicelib.domain.oauth_state import pkce_challenge
 from localdev.xero import DEMO_TENANT_ID
-from tests import xero_emulator_fixtures
-from tests.xero_emulator_fixtures import xero_oauth
+from tests.support import xero_emulator_fixtures
+from tests.support.xero_emulator_fixtures import xero_oauth
 
 VERIFIER = "v" * 64
 WRITE_SCOPES = ["accounting.contacts", "accounting.invoices", "accounting.payments"]

@@ -14,8 +14,7 @@ from chalicelib.domain.integration import Organisation
 from chalicelib.domain.tokens import TokenSet
 from localdev.xero import DEMO_TENANT_ID
 from localdev.xero.emulator import XeroEmulator
-from tests.adapters.test_xero_oauth import VERIFIER, consented_code
-from tests.xero_emulator_fixtures import xero_oauth
+from tests.support.xero_emulator_fixtures import VERIFIER, consented_code, xero_oauth
 
 REVOCATION = "POST /connect/revocation"
 

@@ -11,7 +11,7 @@ from chalicelib.domain.errors import ProviderRejected
 from chalicelib.domain.oauth_state import pkce_challenge
 from chalicelib.domain.tokens import TokenSet
 from localdev.xero import DEMO_TENANT_ID
-from tests.xero_emulator_fixtures import xero_oauth
+from tests.support.xero_emulator_fixtures import xero_oauth
 
 VERIFIER = "v" * 64
 

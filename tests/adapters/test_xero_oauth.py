@@ -8,19 +8,7 @@ import pytest
 
 from chalicelib.domain.errors import AccessRevoked, ProviderRejected, ProviderUnavailable
 from chalicelib.domain.oauth_state import pkce_challenge
-from localdev.xero.emulator import XeroEmulator
-from tests.xero_emulator_fixtures import REDIRECT_URI, xero_oauth
-
-VERIFIER = "v" * 64
-
-
-def consented_code(emulator: XeroEmulator, oauth, tenant_ids=None) -> str:
-    url = oauth.authorization_url("state-123", pkce_challenge(VERIFIER))
-    location = emulator.consent(url, tenant_ids=tenant_ids)
-    query = parse_qs(urlsplit(location).query)
-    assert location.startswith(REDIRECT_URI)
-    assert query["state"] == ["state-123"]
-    return query["code"][0]
+from tests.support.xero_emulator_fixtures import REDIRECT_URI, VERIFIER, consented_code, xero_oauth
 
 
 def test_the_consent_url_asks_for_code_flow_with_pkce(xero):

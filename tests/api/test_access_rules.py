@@ -7,17 +7,10 @@ import json
 import pytest
 
 from localdev.dev_tokens import mint_token
-from tests.api.test_connect_flow import add_xero, connect
-from tests.conftest import JWT_SECRET, bearer
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.body
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body = response.json_body
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert body["status"] == status
-    return body
+from tests.support.auth import bearer
+from tests.support.consent import add_xero, connect
+from tests.support.problems import assert_problem
+from tests.support.settings import JWT_SECRET
 
 
 def test_health_needs_no_token(api):

@@ -8,9 +8,9 @@ import pytest
 from chalice.test import Client
 
 from localdev.xero import DEMO_TENANT_ID
-from tests.conftest import bearer
-from tests.emulated import allow_and_finish
-from tests.jobs.conftest import drain_queue, run_worker
+from tests.support.auth import bearer
+from tests.support.emulated import allow_and_finish
+from tests.support.jobs import drain_queue, run_worker
 
 TOKEN_ENDPOINT = "POST /connect/token"
 TENANT = "demo"

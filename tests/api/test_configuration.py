@@ -10,12 +10,11 @@ import pytest
 
 from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
 from chalicelib.domain.app_profile import AppProfile
-from tests.api.test_connect_flow import add_xero, callback, connect, finish, redirect_params
-from tests.conftest import SYNC_QUEUE_URL, bearer
-from tests.fakes import FakeLoc8, loc8_line_item
-
-LABOUR = "li_labour"
-CALLOUT = "li_callout"
+from tests.support.auth import bearer
+from tests.support.config import CALLOUT, LABOUR, valid_config
+from tests.support.consent import add_xero, callback, connect, finish, redirect_params
+from tests.support.fakes import FakeLoc8, loc8_line_item
+from tests.support.settings import SYNC_QUEUE_URL
 
 
 @pytest.fixture
@@ -49,17 +48,6 @@ class FixedProfile:
 
 # An app with other rules than Xero's: no drafts, three-character account codes.
 BOOKS = replace(XERO_PROFILE, name="Books", has_draft_invoices=False, account_code_max_length=3)
-
-
-def valid_config(**overrides) -> dict:
-    body = {
-        "sync": {"invoices": True, "line_items": True, "tax_rates": True, "customers": True},
-        "invoice_status": "DRAFT",
-        "default_account_code": "200",
-        "line_item_accounts": {LABOUR: "200", CALLOUT: "260"},
-    }
-    body.update(overrides)
-    return body
 
 
 def put_config(api, integration_id: str, body: dict, **headers):

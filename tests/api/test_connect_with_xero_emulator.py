@@ -15,10 +15,11 @@ from chalice.test import Client
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.bootstrap import Container, use_container
 from localdev.xero import DEMO_TENANT_ID as DEMO
-from tests.api.test_connect_flow import finish, redirect_params
-from tests.conftest import bearer, make_settings
-from tests.emulated import allow_and_finish
-from tests.xero_emulator_fixtures import CLIENT_ID, CLIENT_SECRET, emulated_xero_settings
+from tests.support.auth import bearer
+from tests.support.consent import finish, redirect_params
+from tests.support.emulated import allow_and_finish
+from tests.support.settings import make_settings
+from tests.support.xero_emulator_fixtures import CLIENT_ID, CLIENT_SECRET, emulated_xero_settings
 
 
 @pytest.fixture

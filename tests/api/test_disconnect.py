@@ -5,9 +5,9 @@ from __future__ import annotations
 import boto3
 
 from chalicelib.domain.errors import AccessRevoked
-from tests.api.test_connect_flow import add_xero, connect
-from tests.conftest import bearer
-from tests.fakes import unavailable
+from tests.support.auth import bearer
+from tests.support.consent import add_xero, connect
+from tests.support.fakes import unavailable
 
 
 def secret_names() -> list[str]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 
 from localdev.xero import DEMO_TENANT_ID
-from tests.conftest import bearer
-from tests.emulated import Emulated, allow_and_finish
-from tests.jobs.conftest import drain_queue, run_worker
+from tests.support.auth import bearer
+from tests.support.emulated import Emulated, allow_and_finish
+from tests.support.jobs import drain_queue, run_worker
 
 FIRST_BUSINESS = "demo"
 SECOND_BUSINESS = "second-business"

@@ -11,9 +11,9 @@ import logging
 
 import pytest
 
-from tests.api.test_access_rules import assert_problem
-from tests.api.test_connect_flow import add_xero
-from tests.conftest import bearer
+from tests.support.auth import bearer
+from tests.support.consent import add_xero
+from tests.support.problems import assert_problem
 
 VIEWER = ("technician",)
 

@@ -8,7 +8,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 UNREACHABLE_JWKS = "http://127.0.0.1:9/.well-known/jwks.json"
 

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 from chalice.test import Client
 
-from tests.api.test_access_rules import assert_problem
-from tests.conftest import WEB_ORIGIN, bearer
+from tests.support.auth import bearer
+from tests.support.problems import assert_problem
+from tests.support.settings import WEB_ORIGIN
 
 
 @pytest.fixture

@@ -33,12 +33,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.test_configuration import CALLOUT, LABOUR, valid_config
-from tests.api.test_connect_flow import connect
-from tests.conftest import bearer
-from tests.contract.chalice_wsgi import as_wsgi
-from tests.contract.openapi_contract import SPEC_PATH, response_errors
-from tests.fakes import FakeLoc8, loc8_line_item
+from tests.support.auth import bearer
+from tests.support.chalice_wsgi import as_wsgi
+from tests.support.config import CALLOUT, LABOUR, valid_config
+from tests.support.consent import connect
+from tests.support.fakes import FakeLoc8, loc8_line_item
+from tests.support.openapi_contract import SPEC_PATH, response_errors
 
 SEED = 20261201
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))  # per operation, role and generation mode

@@ -13,8 +13,8 @@ from chalice import Response
 from chalice.test import HTTPResponse
 from openapi_spec_validator import validate
 
-from tests.conftest import bearer
-from tests.contract.openapi_contract import (
+from tests.support.auth import bearer
+from tests.support.openapi_contract import (
     SPEC_PATH,
     ContractViolation,
     ValidatingHTTPClient,

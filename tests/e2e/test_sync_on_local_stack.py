@@ -7,7 +7,7 @@ import time
 import requests
 
 from localdev.stack import LocalStack
-from tests.e2e.test_connect_on_local_stack import admin, connect
+from tests.support.local_stack import admin, connect
 
 TIMEOUT = 10
 

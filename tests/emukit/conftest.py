@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from localdev.emukit import Clock, RunningServer, serve_in_thread
-from tests.emukit.toy import START, ToyServices, create_app, toy_services
+from tests.support.toy_emulator import START, ToyServices, create_app, toy_services
 
 
 @pytest.fixture

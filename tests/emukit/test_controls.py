@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from localdev.emukit import RunningServer
-from tests.emukit.toy import ToyServices
+from tests.support.toy_emulator import ToyServices
 
 HOUR_MS = 3_600_000
 

@@ -15,8 +15,8 @@ from chalicelib.adapters.sync_runs_repo import DynamoSyncRuns
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
 from chalicelib.domain.sync_run import RunTrigger, SyncRun
 from chalicelib.services.fan_out import FanOut
-from tests.conftest import SYNC_QUEUE_URL, TABLE
-from tests.fakes import FakeClock
+from tests.support.fakes import FakeClock
+from tests.support.settings import SYNC_QUEUE_URL, TABLE
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ACTIVE = 250

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import bearer
-from tests.jobs.conftest import activate, drain_queue, run_worker
+from tests.support.auth import bearer
+from tests.support.consent import connect
+from tests.support.jobs import activate, drain_queue, run_worker
 
 
 def invoke_scheduler(api) -> dict:
@@ -76,8 +77,6 @@ def test_sync_now_queues_a_manual_run_when_idle(api, active, loc8):
 @pytest.mark.parametrize("action", ["pause", None])
 def test_sync_now_is_409_unless_active(api, fake_app, loc8, action):
     if action is None:
-        from tests.api.test_connect_flow import connect
-
         integration_id = connect(api, fake_app)["added"]["id"]
     else:
         integration_id = activate(api, fake_app)

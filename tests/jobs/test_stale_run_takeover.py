@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.sync_run import SyncJob
-from tests.conftest import bearer
-from tests.fakes import FakeAccountingSettings
-from tests.jobs.conftest import drain_queue, run_worker
+from tests.support.auth import bearer
+from tests.support.fakes import FakeAccountingSettings
+from tests.support.jobs import drain_queue, run_worker
 
 STALE_AFTER = timedelta(minutes=3)  # the default SYNC_RUN_STALE_AFTER_SECONDS
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chalicelib.adapters.batch_retry import RETRY_AFTER_SECONDS, StoreThrottled
-from tests.fakes import FakeAccountingSettings
-from tests.jobs.conftest import drain_queue, run_worker
+from tests.support.fakes import FakeAccountingSettings
+from tests.support.jobs import drain_queue, run_worker
 
 
 def test_a_store_that_stays_throttled_defers_the_run(api, active, loc8, container, clock):

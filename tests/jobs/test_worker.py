@@ -7,8 +7,9 @@ from datetime import timedelta
 from chalicelib.domain.accounting import TaxRate
 from chalicelib.domain.errors import AccessRevoked, RateLimited
 from chalicelib.domain.sync_run import SyncJob
-from tests.conftest import bearer
-from tests.jobs.conftest import activate, drain_queue, run_worker
+from tests.support.auth import bearer
+from tests.support.fakes import FakeAccountingSettings, loc8_line_item
+from tests.support.jobs import activate, drain_queue, run_worker
 
 XERO_RATES = {
     "OUTPUT": ("GST on Income", "10"),
@@ -85,8 +86,6 @@ def test_a_second_delivery_of_the_same_job_runs_nothing(api, active, loc8, conta
 def test_a_429_defers_and_the_continuation_completes_without_duplicates(
     api, active, loc8, container, clock, queue_delays
 ):
-    from tests.fakes import FakeAccountingSettings
-
     class LimitedOnce(FakeAccountingSettings):
         limited = True
 
@@ -128,8 +127,6 @@ def test_running_out_of_lambda_time_defers_with_an_immediate_continuation(api, a
 
 
 def test_revoked_access_needs_reconnect_and_is_not_retried(api, active, container):
-    from tests.fakes import FakeAccountingSettings
-
     class Revoked(FakeAccountingSettings):
         def tax_rates(self):
             raise AccessRevoked("Xero access was revoked; reconnect to resume syncing.")
@@ -196,8 +193,6 @@ def test_a_copy_running_elsewhere_is_retried_later(api, active, container, clock
 
 
 def test_a_day_limit_ends_the_run_and_holds_off_the_schedule(api, active, loc8, container, clock):
-    from tests.fakes import FakeAccountingSettings
-
     class DayLimit(FakeAccountingSettings):
         def tax_rates(self):
             raise RateLimited("Xero's day rate limit was reached.", 7200, "day")
@@ -254,7 +249,6 @@ def test_a_nearly_spent_app_budget_defers_until_the_app_refills(
 def test_record_errors_beyond_the_cap_are_counted_and_shown(api, active, loc8, container):
     from chalicelib.domain.accounting import WriteResult
     from chalicelib.domain.app_profile import WriteFailure
-    from tests.fakes import FakeAccountingSettings, loc8_line_item
 
     class RefusesItems(FakeAccountingSettings):
         def save_items(self, items, idempotency_key: str) -> list:

@@ -11,7 +11,7 @@ import pytest
 from chalicelib.domain.loc8 import Loc8CustomerDraft, Loc8InvoiceStatus, iter_items
 from chalicelib.domain.loc8_errors import Loc8NotFound
 from localdev.loc8 import Loc8Emulator
-from tests.loc8.conftest import TENANT, add_customers
+from tests.support.loc8_emulator import TENANT, add_customers
 
 LIST_CUSTOMERS = "GET /v1/tenants/{tenant_id}/customers"
 

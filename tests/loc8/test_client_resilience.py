@@ -8,7 +8,7 @@ from chalicelib.domain.loc8 import Loc8CustomerDraft
 from chalicelib.domain.loc8_errors import Loc8AuthFailed, Loc8Unavailable
 from localdev.loc8 import Loc8Emulator
 from localdev.stack import free_port
-from tests.loc8.conftest import TENANT, Sleeps, make_client
+from tests.support.loc8_emulator import TENANT, Sleeps, make_client
 
 LIST_TAX_TYPES = "GET /v1/tenants/{tenant_id}/tax-types"
 CREATE_CUSTOMER = "POST /v1/tenants/{tenant_id}/customers"

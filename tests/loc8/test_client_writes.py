@@ -23,7 +23,7 @@ from chalicelib.domain.loc8_errors import (
     Loc8VersionConflict,
 )
 from localdev.loc8 import Loc8Emulator
-from tests.loc8.conftest import TENANT
+from tests.support.loc8_emulator import TENANT
 
 XERO_REF = ExternalRef(
     app="xero",

@@ -16,8 +16,8 @@ import yaml
 from openapi_spec_validator import validate
 
 from localdev.loc8 import Loc8Emulator
-from tests.loc8.conftest import TENANT, TOKEN, add_customers
-from tests.loc8.contract import SPEC_PATH, ContractViolation, checked_session
+from tests.support.loc8_contract import SPEC_PATH, ContractViolation, checked_session
+from tests.support.loc8_emulator import TENANT, TOKEN, add_customers
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")

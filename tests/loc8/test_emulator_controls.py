@@ -15,7 +15,7 @@ import requests
 from localdev.loc8 import DEFAULT_SERVICE_TOKEN, Loc8Emulator
 from localdev.loc8.problems import Problem
 from localdev.stack import LocalStack, Ports, free_port
-from tests.loc8.conftest import TENANT, TOKEN
+from tests.support.loc8_emulator import TENANT, TOKEN
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

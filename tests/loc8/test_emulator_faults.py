@@ -9,7 +9,7 @@ import requests
 
 from localdev.loc8 import Loc8Emulator
 from localdev.serving import RunningServer
-from tests.loc8.conftest import TENANT, TOKEN
+from tests.support.loc8_emulator import TENANT, TOKEN
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CUSTOMERS = "/v1/tenants/{tenant_id}/customers"

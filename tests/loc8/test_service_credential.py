@@ -9,8 +9,8 @@ from moto import mock_aws
 from chalicelib.adapters.app_secrets import MissingSecret
 from chalicelib.bootstrap import Container
 from chalicelib.domain.loc8_errors import Loc8AuthFailed
-from tests.conftest import make_settings
-from tests.loc8.conftest import TOKEN
+from tests.support.loc8_emulator import TOKEN
+from tests.support.settings import make_settings
 
 SECRET_NAME = "loc8-integrations/test/loc8-service-token"
 

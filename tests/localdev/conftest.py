@@ -8,15 +8,15 @@ import requests
 
 from localdev.serving import RunningServer, serve_in_thread
 from localdev.xero import XeroEmulator
-from tests.localdev.xero_api import ACCOUNTING_SCOPES, AccountingClient
-from tests.localdev.xero_helpers import (
+from tests.support.xero_api import ACCOUNTING_SCOPES, AccountingClient
+from tests.support.xero_flow import (
     CLIENT_ID,
     CLIENT_SECRET,
     OTHER_REDIRECT_URI,
     REDIRECT_URI,
     XeroFlow,
 )
-from tests.localdev.xero_spec import (
+from tests.support.xero_spec import (
     MISSING_REASON,
     AccountingSpec,
     SpecCheckedApp,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
-from tests.localdev.xero_api import AccountingClient
-from tests.localdev.xero_helpers import XeroFlow
+from tests.support.xero_api import AccountingClient
+from tests.support.xero_flow import XeroFlow
 
 
 def _problem(response, status: int, title: str, detail: str) -> None:

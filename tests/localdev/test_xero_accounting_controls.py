@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
-from tests.localdev.xero_api import AccountingClient, sale
-from tests.localdev.xero_helpers import XeroFlow
+from tests.support.xero_api import AccountingClient, sale
+from tests.support.xero_flow import XeroFlow
 
 
 def test_seeding_10000_contacts_pages_them_all(

@@ -8,8 +8,8 @@ import requests
 
 from localdev.serving import RunningServer
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
-from tests.localdev.xero_api import ACCOUNTING_SCOPES, AccountingClient, sale
-from tests.localdev.xero_helpers import CLIENT_ID, XeroFlow
+from tests.support.xero_api import ACCOUNTING_SCOPES, AccountingClient, sale
+from tests.support.xero_flow import CLIENT_ID, XeroFlow
 
 
 def _put(api: AccountingClient, body: dict, key: str | None, **params: str) -> requests.Response:

@@ -10,8 +10,8 @@ import requests
 from localdev.serving import RunningServer
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
 from localdev.xero.accounting.limits import RateLimits
-from tests.localdev.xero_api import ACCOUNTING_SCOPES, AccountingClient
-from tests.localdev.xero_helpers import CLIENT_ID, XeroFlow
+from tests.support.xero_api import ACCOUNTING_SCOPES, AccountingClient
+from tests.support.xero_flow import CLIENT_ID, XeroFlow
 
 
 def _remaining(response: requests.Response) -> tuple[int, int, int]:

@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
-from tests.localdev.xero_api import AccountingClient, sale
+from tests.support.xero_api import AccountingClient, sale
 
 DEMO_ACTIVE_CONTACTS = 10
 

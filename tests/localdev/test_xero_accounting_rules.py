@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
-from tests.localdev.xero_api import AccountingClient, messages_of, sale
+from tests.support.xero_api import AccountingClient, messages_of, sale
 
 
 @pytest.fixture

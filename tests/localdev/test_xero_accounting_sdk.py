@@ -15,8 +15,8 @@ import pytest
 
 from localdev.serving import RunningServer
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
-from tests.localdev.xero_api import ACCOUNTING_SCOPES
-from tests.localdev.xero_helpers import CLIENT_ID, CLIENT_SECRET, XeroFlow
+from tests.support.xero_api import ACCOUNTING_SCOPES
+from tests.support.xero_flow import CLIENT_ID, CLIENT_SECRET, XeroFlow
 
 xero_python = pytest.importorskip("xero_python")
 

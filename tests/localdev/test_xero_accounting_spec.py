@@ -13,8 +13,8 @@ import pytest
 from openapi_spec_validator.validation import OpenAPIV30SpecValidator
 
 from localdev.xero import XeroEmulator
-from tests.localdev.xero_api import AccountingClient, sale
-from tests.localdev.xero_spec import MISSING_REASON, AccountingSpec, SpecViolation, spec_hook
+from tests.support.xero_api import AccountingClient, sale
+from tests.support.xero_spec import MISSING_REASON, AccountingSpec, SpecViolation, spec_hook
 
 
 @pytest.fixture

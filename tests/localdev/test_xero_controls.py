@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
-from tests.localdev.xero_helpers import (
+from tests.support.xero_flow import (
     CLIENT_ID,
     OTHER_REDIRECT_URI,
     REDIRECT_URI,

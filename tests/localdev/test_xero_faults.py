@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from localdev.xero import XeroEmulator
-from tests.localdev.xero_helpers import XeroFlow
+from tests.support.xero_flow import XeroFlow
 
 
 def _refresh_tokens_of(emulator: XeroEmulator) -> list[dict[str, str | None]]:

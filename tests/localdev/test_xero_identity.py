@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from localdev.xero import DEMO_TENANT_ID, XeroEmulator
-from tests.localdev.xero_api import AccountingClient
-from tests.localdev.xero_helpers import (
+from tests.support.xero_api import AccountingClient
+from tests.support.xero_flow import (
     CLIENT_ID,
     CLIENT_SECRET,
     OTHER_REDIRECT_URI,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from localdev.serving import RunningServer
-from tests.localdev.xero_helpers import CLIENT_ID, CLIENT_SECRET, XeroFlow
+from tests.support.xero_flow import CLIENT_ID, CLIENT_SECRET, XeroFlow
 
 xero_python = pytest.importorskip("xero_python")
 

@@ -17,20 +17,13 @@ from chalicelib.domain.errors import AccessRevoked, ProviderUnavailable
 from chalicelib.domain.integration import Integration, IntegrationStatus
 from chalicelib.domain.oauth_state import pkce_challenge
 from chalicelib.services.access_tokens import AccessTokens, RefreshInProgress
-from tests.conftest import TABLE
-from tests.emulated import EmulatorClock
-from tests.xero_emulator_fixtures import CLIENT_ID, xero_oauth
+from tests.support.emulated import EmulatorClock
+from tests.support.fakes import AnyAppRegistry
+from tests.support.settings import TABLE
+from tests.support.xero_emulator_fixtures import CLIENT_ID, xero_oauth
 
 VERIFIER = "v" * 64
 TOKEN_ENDPOINT = "POST /connect/token"
-
-
-class Registry:
-    def __init__(self, auth) -> None:
-        self.auth = auth
-
-    def auth_for(self, _app: str):
-        return self.auth
 
 
 @pytest.fixture
@@ -56,7 +49,7 @@ def connected(aws, xero):
         return AccessTokens(
             vault=options.pop("vault", vault),
             leases=DynamoLeases(DynamoTable(TABLE)),
-            auths=Registry(oauth),
+            auths=AnyAppRegistry(oauth),
             repo=repo,
             clock=clock,
             **options,

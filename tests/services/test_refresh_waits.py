@@ -10,21 +10,12 @@ import pytest
 from chalicelib.domain.errors import AccessRevoked, TemporarilyUnavailable
 from chalicelib.domain.integration import IntegrationStatus
 from chalicelib.services.access_tokens import AccessTokens
-from tests.api.test_connect_flow import connect
-from tests.conftest import bearer
+from tests.support.auth import bearer
+from tests.support.consent import connect
+from tests.support.fakes import AnyAppRegistry
 
 # What a request may spend waiting on another caller's refresh before answering.
 REQUEST_WAIT_LIMIT_SECONDS = 2.0
-
-
-class AnyAppRegistry:
-    """Gives the fake app's OAuth side for any catalogue key, offered yet or not."""
-
-    def __init__(self, auth) -> None:
-        self._auth = auth
-
-    def auth_for(self, _app: str):
-        return self._auth
 
 
 def hold_refresh_lease(container, integration_id: str, clock) -> None:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes import DelayRecordingQueue
-from tests.sync.apps import AppKit, FakeBooksKit, XeroKit
+from chalicelib.bootstrap import Container
+from tests.support.app_kits import AppKit, FakeBooksKit, XeroKit
+from tests.support.emulated import Emulated
+from tests.support.fakes import DelayRecordingQueue
+from tests.support.invoices import AppSide, FakeBooksSide, XeroSide
+
+
+@pytest.fixture
+def job_container(emulated: Emulated) -> Container:
+    return emulated.container
 
 
 @pytest.fixture(autouse=True)
-def queue_delays(emulated) -> DelayRecordingQueue:
-    recording = DelayRecordingQueue(emulated.container.job_queue)
-    emulated.container.__dict__["job_queue"] = recording
-    return recording
+def _jobs_run_at_once(queue_delays: DelayRecordingQueue) -> None:
+    """Every sync test records the delays asked of SQS instead of waiting for them."""
 
 
 @pytest.fixture(params=["xero", "fake_books"])
@@ -21,3 +27,9 @@ def app_kit(request, emulated) -> AppKit:
     if request.param == "fake_books":
         return FakeBooksKit.install(emulated)
     return XeroKit(emulated)
+
+
+@pytest.fixture(params=["xero", "fake_books"])
+def app_side(request, emulated) -> AppSide:
+    """The app an invoice or payment test syncs with; the test runs once per app."""
+    return XeroSide(emulated) if request.param == "xero" else FakeBooksSide(emulated)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from chalicelib.domain.sync_run import SyncJob
 from localdev.xero import DEMO_TENANT_ID
-from tests.emulated import TENANT, Emulated
-from tests.jobs.conftest import drain_queue, run_worker
-from tests.sync.apps import XeroKit, assert_one_to_one, loc8_customers
-from tests.sync.running import run_to_completion
+from tests.support.app_kits import XeroKit, assert_one_to_one, loc8_customers
+from tests.support.emulated import TENANT, Emulated
+from tests.support.jobs import drain_queue, run_worker
+from tests.support.sync_runs import run_to_completion
 
 CONTACTS = "/api.xro/2.0/Contacts"
 LOC8_CUSTOMERS = "/v1/tenants/{tenant_id}/customers"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from chalicelib.domain.accounting import AppContactDraft
 from chalicelib.domain.loc8 import Loc8CustomerDraft
-from tests.conftest import bearer
-from tests.emulated import TENANT, Emulated
-from tests.jobs.conftest import drain_queue, run_worker
-from tests.sync.apps import AppKit, assert_one_to_one, loc8_customers
-from tests.sync.running import sync
+from tests.support.app_kits import AppKit, assert_one_to_one, loc8_customers
+from tests.support.auth import bearer
+from tests.support.emulated import TENANT, Emulated
+from tests.support.jobs import drain_queue, run_worker
+from tests.support.sync_runs import sync
 
 LOC8_DEMO_CUSTOMERS = 25
 

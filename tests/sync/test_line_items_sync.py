@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.emulated import TENANT
-from tests.sync.apps import AppKit
-from tests.sync.catalogue import activate, code_limit, edit_in_app, loc8_items
-from tests.sync.running import sync
+from tests.support.app_kits import AppKit
+from tests.support.catalogue import activate, code_limit, edit_in_app, loc8_items
+from tests.support.emulated import TENANT
+from tests.support.sync_runs import sync
 
 
 def test_activation_makes_both_catalogues_whole_without_duplicates(emulated, app_kit: AppKit):

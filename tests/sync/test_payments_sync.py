@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from chalicelib.domain.accounting import AppInvoiceStatus
 from chalicelib.domain.app_profile import InvoiceRemoval
-from tests.emulated import Emulated
-from tests.sync.running import sync
-from tests.sync.test_invoices_sync import (
-    AppSide,
-    FakeBooksSide,
-    XeroSide,
+from tests.support.emulated import Emulated
+from tests.support.invoices import (
     activate,
     app_invoice,
     loc8_invoice,
@@ -22,6 +16,7 @@ from tests.sync.test_invoices_sync import (
     money,
     service_app,
 )
+from tests.support.sync_runs import sync
 
 PAYMENTS_CURSOR = "payments#app"
 
@@ -32,11 +27,6 @@ def unpaid_issued_invoices(emulated: Emulated) -> list[dict]:
         for i in loc8_invoices(emulated)
         if i["status"] == "issued" and Decimal(i["amount_paid"]) == 0
     ]
-
-
-@pytest.fixture(params=["xero", "fake_books"])
-def app_side(request, emulated) -> AppSide:
-    return XeroSide(emulated) if request.param == "xero" else FakeBooksSide(emulated)
 
 
 def test_a_payment_in_the_app_is_recorded_once_in_loc8_and_paid_status_lands(emulated, app_side):

@@ -10,12 +10,12 @@ from typing import Any
 
 from chalicelib.domain.accounting import AppContactDraft
 from chalicelib.domain.sync_run import SyncJob
-from tests.emulated import Emulated
-from tests.jobs.conftest import drain_queue
-from tests.sync.apps import AppKit, loc8_customers
-from tests.sync.catalogue import activate as activate_line_items
-from tests.sync.catalogue import edit_in_app, loc8_items
-from tests.sync.running import run_to_completion, sync
+from tests.support.app_kits import AppKit, loc8_customers
+from tests.support.catalogue import activate as activate_line_items
+from tests.support.catalogue import edit_in_app, loc8_items
+from tests.support.emulated import Emulated
+from tests.support.jobs import drain_queue
+from tests.support.sync_runs import run_to_completion, sync
 
 
 def loc8_email_of(emulated: Emulated, name: str) -> str | None:

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.loc8 import Loc8LineItemDraft
-from tests.conftest import bearer
-from tests.emulated import TENANT, Emulated
-from tests.jobs.conftest import drain_queue
-from tests.sync.apps import loc8_customers
-from tests.sync.catalogue import LINE_ITEMS, loc8_items
-from tests.sync.running import run_to_completion, sync
+from tests.support.app_kits import loc8_customers
+from tests.support.auth import bearer
+from tests.support.catalogue import LINE_ITEMS, loc8_items
+from tests.support.emulated import TENANT, Emulated
+from tests.support.jobs import drain_queue
+from tests.support.sync_runs import run_to_completion, sync
 
 UNKNOWN = "did not say what happened to this record"
 

@@ -13,8 +13,8 @@ from chalicelib.domain.sync_config import SyncConfig
 from chalicelib.domain.sync_run import RunTrigger, SyncRun
 from chalicelib.sync.framework import SyncContext
 from chalicelib.sync.paging import walk_app_pages, walk_loc8_pages
-from tests.fakes import FakeClock, FakeLoc8, MemoryCursors, loc8_line_item
 from tests.support.fake_app import FakeApp
+from tests.support.fakes import FakeClock, FakeLoc8, MemoryCursors, loc8_line_item
 
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 POSITION = "contacts#test"

@@ -22,7 +22,7 @@ from chalicelib.adapters.providers.xero.settings import XeroSettings
 from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.errors import InvalidRequest, InvalidTransition
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
-from tests.fakes import FakeClock
+from tests.support.fakes import FakeClock
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 XERO = XeroSettings(

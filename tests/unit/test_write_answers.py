@@ -11,7 +11,7 @@ from chalicelib.domain.sync_config import SyncConfig
 from chalicelib.domain.sync_run import Direction, RunTrigger, SyncRun
 from chalicelib.sync.framework import SyncContext
 from chalicelib.sync.writes import answers_for, outcome_unknown
-from tests.fakes import FakeAccountingSettings, FakeClock, FakeLoc8, MemoryCursors
+from tests.support.fakes import FakeAccountingSettings, FakeClock, FakeLoc8, MemoryCursors
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -13,12 +13,11 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from localdev.dev_tokens import mint_token
 from localdev.stack import PROJECT_ROOT, LocalStack, Ports
-from tests.web.browser import CHROMIUM_ARGS, find_or_install_chromium
+from tests.support.browser import CHROMIUM_ARGS, HTTP_TIMEOUT, Screenshots, find_or_install_chromium
 
 ARTIFACTS = PROJECT_ROOT / "artifacts" / "web"
 WAIT_MS = 15_000
 DESKTOP = {"width": 1100, "height": 900}
-HTTP_TIMEOUT = 10
 
 
 @pytest.fixture(scope="session")
@@ -90,20 +89,6 @@ def page(browser: Browser, allowed_http_errors: set[int]) -> Iterator[Page]:
     finally:
         context.close()
     assert problems == []
-
-
-class Screenshots:
-    """Numbered full-page screenshots under artifacts/web/<test>/."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.count = 0
-
-    def take(self, page: Page, step: str, *, full_page: bool = True) -> Path:
-        self.count += 1
-        path = self.folder / f"{self.count:02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=full_page)
-        return path
 
 
 @pytest.fixture

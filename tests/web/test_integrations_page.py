@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from localdev.dev_tokens import mint_token
 from localdev.stack import REGION, XERO_CLIENT_ID, XERO_CLIENT_SECRET, LocalStack
-from tests.web.conftest import HTTP_TIMEOUT, Screenshots
+from tests.support.browser import HTTP_TIMEOUT, Screenshots
 
 pytestmark = pytest.mark.e2e
 SYNC_WAIT_MS = 45_000

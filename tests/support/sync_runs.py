@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.conftest import bearer
-from tests.emulated import TENANT, Emulated
-from tests.fakes import DelayRecordingQueue
-from tests.jobs.conftest import drain_queue, run_worker
+from tests.support.auth import bearer
+from tests.support.emulated import TENANT, Emulated
+from tests.support.fakes import DelayRecordingQueue
+from tests.support.jobs import drain_queue, run_worker
 
 
 def run_to_completion(emulated: Emulated, jobs: list[dict]) -> None:

@@ -1,8 +1,10 @@
-"""The Xero emulator served on a real socket, and a Xero OAuth adapter pointed at it."""
+"""The Xero emulator served on a real socket, a Xero OAuth adapter pointed at it, and a
+consent given at the emulator."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -10,6 +12,7 @@ import requests
 from chalicelib.adapters.clock import SystemClock
 from chalicelib.adapters.providers.xero.oauth import XeroOAuth
 from chalicelib.adapters.providers.xero.settings import XeroSettings
+from chalicelib.domain.oauth_state import pkce_challenge
 from localdev.serving import RunningServer, serve_in_thread
 from localdev.xero.emulator import XeroEmulator
 
@@ -17,6 +20,7 @@ CLIENT_ID = "test-xero-client"
 CLIENT_SECRET = "test-xero-client-secret-value"
 REDIRECT_URI = "https://integrations.loc8.test/v1/oauth/xero/callback"
 SCOPES = ["openid", "profile", "email", "offline_access", "accounting.settings"]
+VERIFIER = "v" * 64
 
 
 @pytest.fixture
@@ -59,3 +63,12 @@ def emulated_xero_settings(url: str) -> XeroSettings:
         revocation_url=f"{url}/connect/revocation",
         api_url=url,
     )
+
+
+def consented_code(emulator: XeroEmulator, oauth, tenant_ids=None) -> str:
+    url = oauth.authorization_url("state-123", pkce_challenge(VERIFIER))
+    location = emulator.consent(url, tenant_ids=tenant_ids)
+    query = parse_qs(urlsplit(location).query)
+    assert location.startswith(REDIRECT_URI)
+    assert query["state"] == ["state-123"]
+    return query["code"][0]

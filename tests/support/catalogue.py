@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chalicelib.domain.loc8 import Loc8LineItemDraft
-from tests.conftest import bearer
-from tests.emulated import TENANT, Emulated
-from tests.jobs.conftest import drain_queue, run_worker
-from tests.sync.apps import AppKit
+from tests.support.app_kits import AppKit
+from tests.support.auth import bearer
+from tests.support.emulated import TENANT, Emulated
+from tests.support.jobs import drain_queue, run_worker
 
 LINE_ITEMS = {"tax_rates": True, "line_items": True}
 # Codes every app can hold, so each test runs the same way through every app.

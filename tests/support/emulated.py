@@ -15,8 +15,10 @@ from chalicelib.bootstrap import Container, use_container
 from localdev.loc8.emulator import Loc8Emulator
 from localdev.serving import serve_in_thread
 from localdev.xero import XeroEmulator
-from tests.conftest import bearer, make_settings
-from tests.xero_emulator_fixtures import emulated_xero_settings
+from tests.support.auth import bearer
+from tests.support.consent import redirect_params
+from tests.support.settings import make_settings
+from tests.support.xero_emulator_fixtures import emulated_xero_settings
 
 LOC8_TOKEN = "loc8-test-token"
 TENANT = "demo"
@@ -77,8 +79,6 @@ def allow_and_finish(
 ) -> Any:
     """Press Allow on the emulator's consent page, follow the callback back to the web
     client's return URL and finish the consent there as the user who started it."""
-    from tests.api.test_connect_flow import redirect_params
-
     callback = emulator.consent(authorize_url, tenant_ids=tenant_ids).removeprefix(
         "https://integrations.loc8.test"
     )

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from chalicelib.domain.accounting import AppContact, AppItem, RecordStatus
 from localdev.xero import DEMO_TENANT_ID
-from tests.emulated import TENANT, Emulated
+from tests.support.emulated import TENANT, Emulated
 from tests.support.fake_app import FakeApp, install_fake_books
 
 WRITES = ("create_", "update_", "save_")

@@ -7,7 +7,7 @@ from typing import Any
 import requests
 
 from localdev.xero import DEMO_TENANT_ID
-from tests.localdev.xero_helpers import XeroFlow
+from tests.support.xero_flow import XeroFlow
 
 ACCOUNTING_SCOPES = (
     "openid profile email offline_access accounting.settings accounting.contacts "

@@ -1,4 +1,5 @@
-"""Debian's Chromium for the browser tests: found, or installed through apt-get once.
+"""Debian's Chromium for the browser tests: found, or installed through apt-get once; and
+the screenshots those tests keep.
 
 Playwright drives it (`executable_path`); Playwright's own browser downloads are never
 used. `make test` runs as root on CI and developer machines, where apt-get can install
@@ -14,6 +15,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless, and none of Chromium's own network traffic (the machine has no internet).
@@ -28,6 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 INSTALL_TIMEOUT_SECONDS = 900
+# Seconds a browser test waits on a plain HTTP call to the local stack.
+HTTP_TIMEOUT = 10
 LOCK_PATH = Path(tempfile.gettempdir()) / "loc8-chromium-install.lock"
 LOG_PATH = Path(tempfile.gettempdir()) / "loc8-chromium-install.log"
 
@@ -77,3 +84,17 @@ def find_or_install_chromium() -> Chromium:
     if CHROMIUM.exists():
         return Chromium(CHROMIUM)
     return Chromium(None, f"apt-get installed chromium but {CHROMIUM} is missing; see {LOG_PATH}")
+
+
+class Screenshots:
+    """Numbered full-page screenshots under artifacts/web/<test>/."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def take(self, page: Page, step: str, *, full_page: bool = True) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
