@@ -14,6 +14,7 @@ from chalicelib.domain.accounting import (
     AppItem,
     AppPage,
     AppPayment,
+    AppPaymentDraft,
     RateBudget,
     TaxRate,
     WriteResult,
@@ -245,7 +246,8 @@ class AccountingApp(AccountingSettings, Protocol):
     def find_invoices(self, numbers: list[str]) -> list[AppInvoice]: ...
 
     def get_invoices(self, ids: list[str]) -> list[AppInvoice]:
-        """The invoices with these app ids, line items (with their ids) included."""
+        """The invoices with these app ids, line items (with their ids) and payments
+        included."""
 
     def create_invoices(
         self, invoices: list[AppInvoice], idempotency_key: str
@@ -258,6 +260,11 @@ class AccountingApp(AccountingSettings, Protocol):
     def payment_pages(
         self, modified_since: datetime | None, start_page: int = 1
     ) -> Iterator[AppPage[AppPayment]]: ...
+
+    def create_payments(
+        self, payments: list[AppPaymentDraft], idempotency_key: str
+    ) -> list[WriteResult[AppPayment]]:
+        """Record each payment on its (approved) invoice, into its account."""
 
 
 class AccountingApps(Protocol):

@@ -57,6 +57,7 @@ def account_json(account: Account) -> dict[str, Any]:
         "class": account.account_class,
         "status": account.status,
         "tax_type": account.tax_type,
+        "accepts_payments": account.accepts_payments,
     }
 
 

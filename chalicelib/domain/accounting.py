@@ -72,6 +72,9 @@ class Account(BaseModel):
     account_class: AccountClass
     status: RecordStatus
     tax_type: str | None = None
+    # Whether the app lets a payment be received into it (a bank account, or one the
+    # app marks as taking payments), decided by the provider.
+    accepts_payments: bool = False
 
     @property
     def is_active(self) -> bool:
@@ -164,6 +167,26 @@ class AppInvoiceLine(BaseModel):
     item_code: str | None = None
 
 
+class AppPayment(BaseModel):
+    id: str
+    invoice_id: str
+    amount: Decimal
+    date: date_type
+    reference: str | None = None
+    status: RecordStatus = RecordStatus.ACTIVE  # ARCHIVED: the app deleted the payment
+    updated_at: datetime | None = None
+
+
+class AppPaymentDraft(BaseModel):
+    """A payment to record in the app against one of its invoices."""
+
+    invoice_id: str
+    account_code: str
+    amount: Decimal
+    date: date_type
+    reference: str | None = None
+
+
 class AppInvoice(BaseModel):
     id: str | None = None
     number: str
@@ -177,16 +200,9 @@ class AppInvoice(BaseModel):
     total: Decimal | None = None
     amount_due: Decimal | None = None
     amount_paid: Decimal | None = None
-    updated_at: datetime | None = None
-
-
-class AppPayment(BaseModel):
-    id: str
-    invoice_id: str
-    amount: Decimal
-    date: date_type
-    reference: str | None = None
-    status: RecordStatus = RecordStatus.ACTIVE  # ARCHIVED: the app deleted the payment
+    # The payments applied to it, as the app lists them with the invoice (reads that
+    # name invoices by id); empty when the read does not include them.
+    payments: list[AppPayment] = []
     updated_at: datetime | None = None
 
 

@@ -24,6 +24,7 @@ class WriteFailure(StrEnum):
     STALE_VERSION = "STALE_VERSION"  # the record changed in the app since it was read
     NOT_FOUND = "NOT_FOUND"  # the record to change no longer exists in the app
     NOT_EDITABLE = "NOT_EDITABLE"  # the app no longer lets this record change (paid, voided)
+    HAS_PAYMENTS = "HAS_PAYMENTS"  # an invoice with payments cannot be changed or voided
     INVALID = "INVALID"  # any other validation refusal
     UNKNOWN = "UNKNOWN"  # the app answered without saying what happened to this record
 

@@ -37,6 +37,10 @@ class SyncDomains(BaseModel):
     line_items: bool = False
     tax_rates: bool = False
     customers: bool = False
+    # Payments taken in Loc8 are sent to the app's invoices (with invoices only). Off
+    # (also for configs saved before the switch existed), payments made in the app
+    # still come back to Loc8 while invoices are on, as they always did.
+    payments: bool = False
 
     def enabled(self) -> list[str]:
         return [name for name, on in self.model_dump().items() if on]
@@ -51,6 +55,10 @@ class SyncConfig(BaseModel):
         default=None, min_length=1, max_length=ACCOUNT_CODE_MAX_LENGTH
     )
     line_item_accounts: dict[str, str] = Field(default_factory=dict)
+    # The app's account that receives payments taken in Loc8; required with payments.
+    payment_account_code: str | None = Field(
+        default=None, min_length=1, max_length=ACCOUNT_CODE_MAX_LENGTH
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -92,7 +100,7 @@ def config_problems(
     by_code = {account.code: account for account in accounts}
     code_limit = profile.account_code_max_length
 
-    def check_account(field: str, code: str) -> None:
+    def check_account(field: str, code: str, for_payments: bool = False) -> None:
         account = by_code.get(code)
         if len(code) > code_limit:
             problems.append(
@@ -108,6 +116,15 @@ def config_problems(
             problems.append(
                 FieldProblem(field, f"Account {code} is {account.status.lower()} in {app_name}.")
             )
+        elif for_payments:
+            if not account.accepts_payments:
+                problems.append(
+                    FieldProblem(
+                        field,
+                        f"Account {code} ({account.name}) cannot receive payments in "
+                        f"{app_name}; choose a bank account or one that accepts payments.",
+                    )
+                )
         elif not account.takes_sales:
             problems.append(
                 FieldProblem(
@@ -119,6 +136,22 @@ def config_problems(
 
     if config.default_account_code is not None:
         check_account("default_account_code", config.default_account_code)
+    if config.sync.payments and not config.sync.invoices:
+        problems.append(
+            FieldProblem(
+                "sync.payments",
+                "Payments are recorded on the invoices sent; turn on invoices as well.",
+            )
+        )
+    if config.payment_account_code is not None:
+        check_account("payment_account_code", config.payment_account_code, for_payments=True)
+    elif config.sync.payments:
+        problems.append(
+            FieldProblem(
+                "payment_account_code",
+                f"Choose the {app_name} account that receives payments taken in Loc8.",
+            )
+        )
     for line_item_id, code in sorted(config.line_item_accounts.items()):
         field = f"line_item_accounts.{line_item_id}"
         if line_item_id not in line_item_ids:

@@ -18,6 +18,10 @@ Exactly once, whatever fails:
 - a create refused because the number is taken (the first attempt did land, or
   someone used the number) looks the invoice up too: ours is linked, another's is
   reported.
+
+With payments on, an invoice that has payments taken in Loc8 is sent approved even
+when the config says draft: a draft cannot take a payment (`sync/payments_push.py`
+records them next, and approves a draft sent before a payment was taken).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.accounting import AppInvoice, WriteResult
+from chalicelib.domain.accounting import AppInvoice, AppInvoiceStatus, WriteResult
 from chalicelib.domain.app_invoices import (
     CLOSED,
     Unsendable,
@@ -46,6 +50,7 @@ from chalicelib.domain.links import Link
 from chalicelib.domain.loc8 import ExternalRef, Loc8Invoice, Loc8InvoiceStatus
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8NotFound, Loc8ValidationFailed
 from chalicelib.sync.framework import Direction, SyncContext
+from chalicelib.sync.payments_push import to_send as loc8_payments_to_send
 from chalicelib.sync.tax_codes import TaxCodeResolver
 from chalicelib.sync.writes import answers_for
 
@@ -198,6 +203,15 @@ class InvoicePush:
                 )
             except Unsendable as problem:
                 self._fail(work.invoice, str(problem))
+                continue
+            if work.draft is not None and self._takes_payments(work.invoice):
+                work.draft = work.draft.model_copy(update={"status": AppInvoiceStatus.APPROVED})
+
+    def _takes_payments(self, invoice: Loc8Invoice) -> bool:
+        """Whether payments taken in Loc8 are to be recorded on the app's copy."""
+        return self.context.config.sync.payments and bool(
+            loc8_payments_to_send(invoice, self.app_key)
+        )
 
     def _no_contact_message(self) -> str:
         name = self.profile.name
@@ -364,6 +378,9 @@ class InvoicePush:
                 )
                 for (work, _body), result in answers_for(to_send, results):
                     record = result.record
+                    if work.draft is None and result.reason is WriteFailure.HAS_PAYMENTS:
+                        self._fail(work.invoice, self._voided_with_payments())
+                        continue
                     if not result.ok or record is None:
                         self._fail(work.invoice, _message(result))
                         continue
@@ -378,21 +395,24 @@ class InvoicePush:
 
     def _wanted(self, work: Work, current: AppInvoice) -> AppInvoice | None:
         """What to send; `current` itself when nothing needs sending, None on a problem."""
-        name = self.profile.name
         if work.draft is None:  # voided in Loc8
             if current.status in CLOSED:
                 return current
             if has_payments(current):
-                self._fail(
-                    work.invoice,
-                    f"Voided in Loc8, but the {name} invoice has payments; remove them in "
-                    f"{name} and it is voided on a later run.",
-                )
+                self._fail(work.invoice, self._voided_with_payments())
                 return None
             return current.model_copy(
                 update={"status": removal_status(current.status, self.profile)}
             )
         return update_for(work.draft, current) or current
+
+    def _voided_with_payments(self) -> str:
+        # The app refuses to void (or delete) an invoice that has payments.
+        name = self.profile.name
+        return (
+            f"Voided in Loc8, but the {name} invoice has payments; remove them in {name} "
+            "and it is voided on a later run."
+        )
 
     # --- bookkeeping ------------------------------------------------------------------
 

@@ -1,10 +1,16 @@
-"""Payments and status, the app → Loc8, for the invoices the invoices step sent.
+"""Payments both ways, and status from the app → Loc8, for the invoices the invoices
+step sent.
 
-Two passes, each with its own cursor, both reading only what changed in the app:
+With the payments switch on, payments taken in Loc8 go to the app first
+(`sync/payments_push.py`). Then two passes, each with its own cursor, both reading
+only what changed in the app (they run whenever invoices sync, as they always did):
 - payments: each payment on a linked invoice is recorded in Loc8 once (Loc8 keeps
   one payment per (app, payment id), and the payment id is also the idempotency
-  key). A payment deleted in the app cannot be taken back through Loc8's API, so it
-  is reported for someone to reverse in Loc8.
+  key). A payment the push made (linked to its Loc8 payment) is ours and never
+  comes back; while a push's outcome is unknown, the payments of that invoice wait,
+  so one whose answer was lost is not taken for the app's own. A payment deleted in
+  the app cannot be taken back through Loc8's API, so it is reported for someone to
+  reverse in Loc8.
 - statuses: a linked invoice the app shows as paid makes Loc8's paid; voided (or
   deleted) makes it voided. The status last acted on is the link's app fingerprint,
   so the echo of our own writes and invoices seen again cost no Loc8 call.
@@ -30,6 +36,7 @@ from chalicelib.domain.loc8_errors import (
 from chalicelib.sync import invoices
 from chalicelib.sync.framework import Direction, SyncContext
 from chalicelib.sync.paging import walk_app_pages
+from chalicelib.sync.payments_push import PaymentPush, unsure_app_invoices
 
 DOMAIN = "payments"
 PAYMENTS_CURSOR = "payments#app"
@@ -48,12 +55,15 @@ class PaymentsSyncer:
     domain = DOMAIN
 
     def sync(self, context: SyncContext) -> None:
+        if context.config.sync.payments:
+            PaymentPush(context).run()
         context.counts(DOMAIN, Direction.TO_LOC8)  # reported even when no payment came
+        held = unsure_app_invoices(context)
         walk_app_pages(
             context,
             PAYMENTS_CURSOR,
             context.app.payment_pages,
-            lambda payments: self._payments(context, payments),
+            lambda payments: self._payments(context, payments, held),
         )
         walk_app_pages(
             context,
@@ -64,15 +74,22 @@ class PaymentsSyncer:
 
     # --- payments ---------------------------------------------------------------------
 
-    def _payments(self, context: SyncContext, payments: list[AppPayment]) -> None:
+    def _payments(self, context: SyncContext, payments: list[AppPayment], held: set[str]) -> bool:
         links = context.links.by_app(
             context.scope, invoices.DOMAIN, {p.invoice_id for p in payments if p.invoice_id}
         )
+        sent = context.links.by_app(context.scope, DOMAIN, [p.id for p in payments])
+        if any(p.id not in sent and p.invoice_id in held for p in payments):
+            return False  # may be ours, answer lost: the push settles it first
         written = 0
         for payment in payments:
             link = links.get(payment.invoice_id)
             if link is None:
                 continue  # not an invoice this integration sent
+            if payment.id in sent:
+                if payment.status is RecordStatus.ARCHIVED:
+                    self._ours_deleted(context, payment, link)
+                continue  # taken in Loc8 and sent from there: not brought back
             if payment.status is RecordStatus.ARCHIVED:
                 self._deleted(context, payment, link)
             elif payment.amount > 0:
@@ -80,6 +97,7 @@ class PaymentsSyncer:
             written += 1
             if written % CHECK_EVERY == 0:
                 context.check_budget()
+        return True
 
     def _record(self, context: SyncContext, payment: AppPayment, link: Link) -> None:
         app = context.integration.app
@@ -120,6 +138,16 @@ class PaymentsSyncer:
             f"A payment of {payment.amount} on {payment.date.isoformat()} was deleted in "
             f"{context.app_name} after it was recorded in Loc8; reverse it in Loc8 (and the "
             "invoice's paid status, if it no longer applies).",
+        )
+
+    def _ours_deleted(self, context: SyncContext, payment: AppPayment, link: Link) -> None:
+        context.record_error(
+            DOMAIN,
+            Direction.TO_APP,
+            self._label(context, link),
+            f"A payment of {payment.amount} on {payment.date.isoformat()} taken in Loc8 was "
+            f"deleted in {context.app_name}; Loc8 keeps it. Record it in {context.app_name} "
+            "again, or reverse it in Loc8.",
         )
 
     @staticmethod

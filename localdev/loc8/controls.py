@@ -6,6 +6,7 @@ Not authenticated, never counted, never faulted. Invoices are created and edited
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, request
@@ -14,9 +15,9 @@ from localdev.emukit import control_blueprint, json_object
 from localdev.loc8.api import json_response
 from localdev.loc8.context import services
 from localdev.loc8.problems import bad_request
-from localdev.loc8.schemas import InvoiceIn, parse_body
+from localdev.loc8.schemas import InvoiceIn, PaymentIn, parse_body
 from localdev.loc8.seed import load_demo
-from localdev.loc8.serialize import invoice_json
+from localdev.loc8.serialize import invoice_json, payment_json
 
 # Reset, clock, calls and faults come from the kit; Loc8's tenants and invoices follow.
 blueprint = control_blueprint("loc8_controls", __name__)
@@ -73,3 +74,13 @@ def edit_invoice(tenant_id: str, invoice_id: str) -> Response:
     draft = parse_body(InvoiceIn, request.get_data())
     invoice = services().state.tenant(tenant_id).edit_invoice(invoice_id, draft)
     return json_response(invoice_json(invoice))
+
+
+@blueprint.post("/tenants/<tenant_id>/invoices/<invoice_id>/payments")
+def take_payment(tenant_id: str, invoice_id: str) -> Response:
+    """A Loc8 user records a payment taken on site: {"external_id", "amount", "paid_on",
+    "reference"} (app "loc8", as Loc8 records its own)."""
+    body = _json_object()
+    draft = parse_body(PaymentIn, json.dumps({**body, "app": "loc8"}).encode())
+    payment, _created = services().state.tenant(tenant_id).record_payment(invoice_id, draft)
+    return json_response(payment_json(payment), 201)

@@ -297,7 +297,11 @@ def test_an_organisation_no_longer_connected_is_access_revoked(connected):
         (["Invoice not of valid status for modification"], WriteFailure.NOT_EDITABLE),
         (
             ["This document cannot be edited as it has a payment or credit note allocated to it."],
-            WriteFailure.NOT_EDITABLE,
+            WriteFailure.HAS_PAYMENTS,
+        ),
+        (
+            ["Payments can only be made against Authorised documents"],
+            WriteFailure.INVALID,
         ),
         (["Invoice could not be found"], WriteFailure.NOT_FOUND),
         (["Email address must be valid."], WriteFailure.INVALID),

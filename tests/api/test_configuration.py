@@ -58,6 +58,9 @@ def put_config(api, integration_id: str, body: dict, **headers):
     )
 
 
+PAYMENTS_ON = {"sync": {"invoices": True, "line_items": True, "customers": True, "payments": True}}
+
+
 def queued_messages() -> list[dict]:
     sqs = boto3.client("sqs")
     received = sqs.receive_message(QueueUrl=SYNC_QUEUE_URL, MaxNumberOfMessages=10)
@@ -75,7 +78,10 @@ def test_the_chart_of_accounts_lists_xeros_accounts(api, authorised):
         "class": "REVENUE",
         "status": "ACTIVE",
         "tax_type": "OUTPUT",
+        "accepts_payments": False,
     }
+    bank = next(a for a in response.json_body["accounts"] if a["code"] == "090")
+    assert bank["accepts_payments"] is True
 
 
 def test_accounts_can_be_filtered_by_class(api, authorised):
@@ -187,6 +193,19 @@ def test_a_stale_if_match_is_412_and_changes_nothing(api, authorised):
             "at least one",
         ),
         ({"invoice_status": "PAID"}, "invoice_status", ""),
+        # Payments: into an active account that takes payments, and only with invoices.
+        (PAYMENTS_ON, "payment_account_code", "Choose the Xero account"),
+        ({**PAYMENTS_ON, "payment_account_code": "200"}, "payment_account_code", "bank account"),
+        ({**PAYMENTS_ON, "payment_account_code": "091"}, "payment_account_code", "archived"),
+        ({**PAYMENTS_ON, "payment_account_code": "999"}, "payment_account_code", "not exist"),
+        (
+            {
+                "sync": {"invoices": False, "customers": True, "payments": True},
+                "payment_account_code": "090",
+            },
+            "sync.payments",
+            "turn on invoices",
+        ),
     ],
 )
 def test_each_invalid_config_is_a_422_naming_the_field(api, authorised, change, field, words):
@@ -281,3 +300,20 @@ def test_the_apps_profile_decides_drafts_and_code_length(api, authorised, contai
     approved = put_config(api, authorised, valid_config(invoice_status="AUTHORISED"))
     assert approved.status_code == 200
     assert approved.json_body["config"]["invoice_status"] == "AUTHORISED"
+
+
+def test_payments_go_into_the_chosen_account_and_a_config_without_them_still_reads(
+    api, authorised, container
+):
+    saved = put_config(api, authorised, valid_config(**PAYMENTS_ON, payment_account_code="090"))
+    assert saved.status_code == 200, saved.json_body
+    config = api.http.get(f"/v1/integrations/{authorised}/config", headers=bearer()).json_body
+    assert (config["sync"]["payments"], config["payment_account_code"]) == (True, "090")
+
+    # A config saved before payments had a switch: payments off, nothing else changes.
+    integration = container.repo.get("tenant-a", authorised)
+    integration.config = valid_config()
+    container.repo.save(integration)
+    legacy = api.http.get(f"/v1/integrations/{authorised}/config", headers=bearer()).json_body
+    assert (legacy["sync"]["payments"], legacy["payment_account_code"]) == (False, None)
+    assert legacy["sync"]["invoices"] is True

@@ -20,6 +20,11 @@ Records are the domain's models (`AppInvoice`, `AppContact`...), kept in dicts b
 `invoices`, `contacts`, `items`, `payments`; `accounts` and `tax_rates` are the chart.
 Every call is counted by operation name in `calls` (e.g. `calls["create_invoices"]`).
 
+Payments: `create_payments` records each on an approved invoice with an amount due,
+into an active account that accepts payments ("090"); the invoice lists its live
+payments and is PAID once nothing is due; an invoice with payments cannot be changed
+or deleted (HAS_PAYMENTS).
+
 What someone does in the app, for a test to stage: `add_contact`, `add_invoice`,
 `add_payment`, `delete_payment`, `set_account_status`. Faults: `fail_next(operation,
 error)` raises before anything is applied; `lose_next_answer(operation)` applies the
@@ -54,6 +59,7 @@ from chalicelib.domain.accounting import (
     AppItem,
     AppPage,
     AppPayment,
+    AppPaymentDraft,
     RateBudget,
     RecordStatus,
     TaxRate,
@@ -87,12 +93,23 @@ FAKE_BOOKS_TAX_CODES = {"GST on Income": "S10", "GST Free Income": "S0"}
 
 
 def fake_books_accounts() -> list[Account]:
-    def account(code: str, name: str, cls: AccountClass, active: bool = True) -> Account:
+    def account(
+        code: str, name: str, cls: AccountClass, active: bool = True, payments: bool = False
+    ) -> Account:
         status = RecordStatus.ACTIVE if active else RecordStatus.ARCHIVED
-        return Account(code=code, name=name, type=cls.value, account_class=cls, status=status)
+        return Account(
+            code=code,
+            name=name,
+            type=cls.value,
+            account_class=cls,
+            status=status,
+            accepts_payments=payments,
+        )
 
     return [
-        account("090", "Bank", AccountClass.ASSET),
+        account("090", "Bank", AccountClass.ASSET, payments=True),
+        account("095", "Old bank", AccountClass.ASSET, active=False, payments=True),
+        account("120", "Receivables", AccountClass.ASSET),
         account("200", "Sales", AccountClass.REVENUE),
         account("210", "Materials sales", AccountClass.REVENUE),
         account("260", "Other revenue", AccountClass.REVENUE),
@@ -253,6 +270,11 @@ class FakeApp:
     ) -> list[WriteResult[AppInvoice]]:
         return self._write("update_invoices", invoices, self._update_invoice)
 
+    def create_payments(
+        self, payments: list[AppPaymentDraft], idempotency_key: str
+    ) -> list[WriteResult[AppPayment]]:
+        return self._write("create_payments", payments, self._create_payment)
+
     # --- what someone does in the app, and faults -----------------------------------
 
     def add_contact(self, name: str, email: str | None = None) -> AppContact:
@@ -263,28 +285,31 @@ class FakeApp:
         return contact
 
     def add_invoice(self, invoice: AppInvoice) -> AppInvoice:
-        """An invoice made in the app itself (any number, even one Loc8 uses)."""
+        """An invoice made in the app itself (any number, even one Loc8 uses); its contact
+        is a customer from then on."""
         stored = invoice.model_copy(
             update={"id": self._new_id("invoice"), "updated_at": self._stamp()}
         )
         self.invoices[stored.id or ""] = stored
+        self._mark_role(stored.contact_id, "is_customer")
         return stored
 
-    def add_payment(self, invoice_id: str, amount: Decimal, on: date) -> AppPayment:
-        invoice = self.invoices[invoice_id]
-        paid = (invoice.amount_paid or Decimal(0)) + amount
-        total = invoice.total or Decimal(0)
-        status = AppInvoiceStatus.PAID if paid >= total else invoice.status
-        self._touch_invoice(invoice, amount_paid=paid, amount_due=total - paid, status=status)
-        payment = AppPayment(
-            id=self._new_id("payment"),
-            invoice_id=invoice_id,
-            amount=amount,
-            date=on,
-            updated_at=self._stamp(),
-        )
-        self.payments[payment.id] = payment
-        return payment
+    def add_bill(self, contact_id: str) -> None:
+        """A bill from this contact entered in the app: it is a supplier from then on."""
+        self._mark_role(contact_id, "is_supplier")
+
+    def _mark_role(self, contact_id: str, role: str) -> None:
+        # As in Xero, a contact's roles follow its transactions and the change of role is
+        # not a change to the contact (it does not move the change time).
+        contact = self.contacts.get(contact_id)
+        if contact is not None:
+            self.contacts[contact_id] = contact.model_copy(update={role: True})
+
+    def add_payment(
+        self, invoice_id: str, amount: Decimal, on: date, reference: str | None = None
+    ) -> AppPayment:
+        """A payment someone records in the app (no checks: the test stages what it wants)."""
+        return self._apply_payment(invoice_id, amount, on, reference)
 
     def delete_payment(self, payment_id: str) -> None:
         payment = self.payments[payment_id]
@@ -299,7 +324,33 @@ class FakeApp:
             amount_paid=paid,
             amount_due=(invoice.total or Decimal(0)) - paid,
             status=status or invoice.status,
+            payments=[p for p in invoice.payments if p.id != payment_id],
         )
+
+    def _apply_payment(
+        self, invoice_id: str, amount: Decimal, on: date, reference: str | None
+    ) -> AppPayment:
+        invoice = self.invoices[invoice_id]
+        payment = AppPayment(
+            id=self._new_id("payment"),
+            invoice_id=invoice_id,
+            amount=amount,
+            date=on,
+            reference=reference,
+            updated_at=self._stamp(),
+        )
+        paid = (invoice.amount_paid or Decimal(0)) + amount
+        total = invoice.total or Decimal(0)
+        status = AppInvoiceStatus.PAID if paid >= total else invoice.status
+        self._touch_invoice(
+            invoice,
+            amount_paid=paid,
+            amount_due=total - paid,
+            status=status,
+            payments=[*invoice.payments, payment],
+        )
+        self.payments[payment.id] = payment
+        return payment
 
     def set_account_status(self, code: str, status: RecordStatus) -> None:
         self.accounts_list = [
@@ -397,8 +448,12 @@ class FakeApp:
         current = self.invoices.get(invoice.id or "")
         if current is None:
             raise _Refused(WriteFailure.NOT_FOUND, "No such invoice.")
-        if not current.status.is_editable or (current.amount_paid or 0) > 0:
+        if not current.status.is_editable:
             raise _Refused(WriteFailure.NOT_EDITABLE, "The invoice is paid, voided or deleted.")
+        if (current.amount_paid or 0) > 0:
+            raise _Refused(
+                WriteFailure.HAS_PAYMENTS, "The invoice is part paid; remove its payments first."
+            )
         if invoice.status is AppInvoiceStatus.DELETED:
             stored = current.model_copy(
                 update={"status": AppInvoiceStatus.DELETED, "updated_at": self._stamp()}
@@ -409,6 +464,23 @@ class FakeApp:
             raise _Refused(WriteFailure.INVALID, f"Fake Books has no {invoice.status} invoices.")
         self._check_invoice(invoice)
         return self._store_invoice(invoice, current.id or "", current.lines)
+
+    def _create_payment(self, draft: AppPaymentDraft) -> AppPayment:
+        invoice = self.invoices.get(draft.invoice_id)
+        if invoice is None:
+            raise _Refused(WriteFailure.NOT_FOUND, "No such invoice.")
+        if invoice.status is not AppInvoiceStatus.APPROVED:
+            raise _Refused(WriteFailure.INVALID, "Only an approved, unpaid invoice takes payments.")
+        account = next((a for a in self.accounts_list if a.code == draft.account_code), None)
+        if account is None or not account.accepts_payments:
+            raise _Refused(WriteFailure.INVALID, f"Account {draft.account_code} takes no payments.")
+        if not account.is_active:
+            raise _Refused(
+                WriteFailure.ARCHIVED_REFERENCE, f"Account {draft.account_code} is archived."
+            )
+        if draft.amount <= 0 or draft.amount > (invoice.amount_due or Decimal(0)):
+            raise _Refused(WriteFailure.INVALID, "A payment is more than 0 and at most the due.")
+        return self._apply_payment(invoice.id or "", draft.amount, draft.date, draft.reference)
 
     def _check_invoice(self, invoice: AppInvoice) -> None:
         contact = self.contacts.get(invoice.contact_id)
@@ -465,6 +537,7 @@ class FakeApp:
                 "total": total,
                 "amount_paid": paid,
                 "amount_due": total - paid,
+                "payments": previous.payments if previous else [],
                 "updated_at": self._stamp(),
             }
         )

@@ -172,6 +172,15 @@ def au_accounts() -> list:
             type="BANK",
             account_class="ASSET",
             status="ACTIVE",
+            accepts_payments=True,
+        ),
+        Account(
+            code="091",
+            name="Old Savings Account",
+            type="BANK",
+            account_class="ASSET",
+            status="ARCHIVED",
+            accepts_payments=True,
         ),
         Account(
             code="400",

@@ -1,5 +1,6 @@
-// The config form of one card: what to sync, the invoice status, the default account
-// and one account per Loc8 line item. It shows each problem the API answers next to
+// The config form of one card: what to sync (payments as a switch under invoices),
+// the invoice status, the account payments go into, the default account and one
+// account per Loc8 line item. It shows each problem the API answers next to
 // its field, with a summary that links to them.
 
 import { api, integrationPath } from "./api.js";
@@ -20,15 +21,20 @@ export class ConfigForm {
     this.card = card;
     this.etag = etag;
     lineItems = [...lineItems].sort((a, b) => a.name.localeCompare(b.name));
-    this.accounts = accounts
+    const active = accounts
       .filter((account) => account.status === "ACTIVE")
       .sort((a, b) => a.code.localeCompare(b.code, undefined, { numeric: true }));
+    this.accounts = active.filter((account) => account.class === "REVENUE");
+    this.paymentAccounts = active.filter((account) => account.accepts_payments);
     this.fields = new Map(); // API field name -> { control, error, focus }
     const p = card.prefix;
+    // A first config sends payments too, into the first bank account (changeable below).
+    const firstBank = this.paymentAccounts.find((account) => account.type === "BANK") || this.paymentAccounts[0];
     const values = config || {
-      sync: Object.fromEntries(DOMAINS.map((domain) => [domain, true])),
+      sync: { ...Object.fromEntries(DOMAINS.map((domain) => [domain, true])), payments: Boolean(firstBank) },
       invoice_status: "DRAFT",
       default_account_code: null,
+      payment_account_code: firstBank ? firstBank.code : null,
       line_item_accounts: {},
     };
 
@@ -39,12 +45,27 @@ export class ConfigForm {
       el("input", { type: "checkbox", id: `${p}-sync-${domain}`, name: "sync", value: domain, checked: Boolean(values.sync && values.sync[domain]), "aria-describedby": `${p}-sync-${domain}-hint` }),
     );
     const syncError = this.errorSlot(`${p}-sync-error`);
+    // Payments: a switch of its own, under invoices (they are recorded on the invoices sent).
+    this.paymentsBox = el("input", { type: "checkbox", id: `${p}-sync-payments`, name: "sync", value: "payments", checked: Boolean(values.sync && values.sync.payments), "aria-describedby": `${p}-sync-payments-hint` });
+    const paymentsError = this.errorSlot(`${p}-sync-payments-error`);
+    const paymentsChoice = el(
+      "div",
+      { class: "choice sub-choice" },
+      this.paymentsBox,
+      el("label", { for: `${p}-sync-payments` }, "Payments"),
+      el(
+        "p",
+        { class: "hint", id: `${p}-sync-payments-hint` },
+        `Record payments taken in Loc8 on the invoices in ${card.name}, into the account chosen below. Payments made in ${card.name} come back to Loc8 with invoices either way.`,
+      ),
+      paymentsError,
+    );
     const syncSet = el(
       "fieldset",
       { id: `${p}-sync` },
       el("legend", {}, "Data to sync"),
       syncError,
-      DOMAINS.map((domain, index) =>
+      DOMAINS.map((domain, index) => [
         el(
           "div",
           { class: "choice" },
@@ -52,14 +73,16 @@ export class ConfigForm {
           el("label", { for: `${p}-sync-${domain}` }, DOMAIN_LABELS[domain]),
           el("p", { class: "hint", id: `${p}-sync-${domain}-hint` }, DOMAIN_HINTS[domain](card.name)),
         ),
-      ),
+        domain === "invoices" ? paymentsChoice : null,
+      ]),
     );
     this.fields.set("sync", { group: syncSet, error: syncError, focus: this.syncBoxes[0], label: "Data to sync" });
+    this.fields.set("sync.payments", { control: this.paymentsBox, error: paymentsError, focus: this.paymentsBox, label: "Payments" });
 
     // Invoice status.
     const statusError = this.errorSlot(`${p}-invoice-status-error`);
     const statusChoices = [
-      ["DRAFT", "Draft", `Invoices arrive in ${card.name} as drafts for you to approve.`],
+      ["DRAFT", "Draft", `Invoices arrive in ${card.name} as drafts for you to approve. With payments on, an invoice already paid (or part paid) in Loc8 arrives approved: a draft cannot take a payment.`],
       ["AUTHORISED", "Approved", `Invoices arrive in ${card.name} approved, ready for payment.`],
     ];
     this.statusRadios = statusChoices.map(([value]) =>
@@ -81,6 +104,20 @@ export class ConfigForm {
       ),
     );
     this.fields.set("invoice_status", { group: statusSet, error: statusError, focus: this.statusRadios[0], label: "Invoice status" });
+
+    // The account payments taken in Loc8 go into.
+    this.paymentSelect = this.accountSelect(`${p}-payment-account`, values.payment_account_code || null, "No payment account", this.paymentAccounts);
+    const paymentAccountError = this.errorSlot(`${p}-payment-account-error`);
+    const paymentAccountField = el(
+      "div",
+      { class: "field" },
+      el("label", { for: `${p}-payment-account` }, "Payment account"),
+      el("p", { class: "hint", id: `${p}-payment-account-hint` }, `The ${card.name} account that receives payments taken in Loc8. Only active bank accounts and accounts that accept payments are listed.`),
+      paymentAccountError,
+      this.paymentSelect,
+    );
+    this.describe(this.paymentSelect, `${p}-payment-account-hint`);
+    this.fields.set("payment_account_code", { control: this.paymentSelect, error: paymentAccountError, focus: this.paymentSelect, label: "Payment account" });
 
     // Default account.
     this.defaultSelect = this.accountSelect(`${p}-default-account`, values.default_account_code, "No default account");
@@ -145,6 +182,7 @@ export class ConfigForm {
       this.summary,
       syncSet,
       statusSet,
+      paymentAccountField,
       defaultField,
       mappingSet,
       el("div", { class: "actions" }, this.submit),
@@ -170,13 +208,13 @@ export class ConfigForm {
     control.setAttribute("aria-describedby", [...ids].join(" "));
   }
 
-  accountSelect(id, current, emptyLabel) {
+  accountSelect(id, current, emptyLabel, accounts = this.accounts) {
     const select = el("select", { id, name: id }, el("option", { value: "" }, emptyLabel));
-    for (const account of this.accounts) {
+    for (const account of accounts) {
       select.append(el("option", { value: account.code }, `${account.code} · ${account.name}`));
     }
-    if (current && !this.accounts.some((account) => account.code === current)) {
-      // Saved earlier but no longer an active revenue account: keep it visible.
+    if (current && !accounts.some((account) => account.code === current)) {
+      // Saved earlier but no longer an account that can be chosen: keep it visible.
       select.append(el("option", { value: current }, `${current} · no longer available`));
     }
     select.value = current || "";
@@ -190,9 +228,10 @@ export class ConfigForm {
     }
     const checked = this.statusRadios.find((radio) => radio.checked);
     return {
-      sync: Object.fromEntries(this.syncBoxes.map((box) => [box.value, box.checked])),
+      sync: { ...Object.fromEntries(this.syncBoxes.map((box) => [box.value, box.checked])), payments: this.paymentsBox.checked },
       invoice_status: checked ? checked.value : "DRAFT",
       default_account_code: this.defaultSelect.value || null,
+      payment_account_code: this.paymentSelect.value || null,
       line_item_accounts: lineItemAccounts,
     };
   }

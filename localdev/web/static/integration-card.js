@@ -304,7 +304,8 @@ export class IntegrationCard {
     const id = this.integration.id;
     try {
       const [accounts, lineItems, saved] = await Promise.all([
-        api("GET", `${integrationPath(id, "/accounts")}?class=REVENUE`),
+        // Every account: the form lists revenue ones for lines and payment ones for payments.
+        api("GET", integrationPath(id, "/accounts")),
         api("GET", integrationPath(id, "/line-items")),
         // Before the first save a config may be remembered from the organisation's last
         // connection; 404 means there is none.

@@ -23,6 +23,7 @@ from chalicelib.adapters.providers.xero.mappers import (
     item_from_xero,
     item_to_xero,
     payment_from_xero,
+    payment_to_xero,
     tax_rate_from_xero,
 )
 from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
@@ -34,6 +35,7 @@ from chalicelib.domain.accounting import (
     AppItem,
     AppPage,
     AppPayment,
+    AppPaymentDraft,
     RateBudget,
     TaxRate,
     WriteResult,
@@ -241,6 +243,17 @@ class XeroAccounting:
             invoice_from_xero,
             idempotency_key,
             params={"unitdp": INVOICE_UNITDP},
+        )
+
+    def create_payments(
+        self, payments: list[AppPaymentDraft], idempotency_key: str
+    ) -> list[WriteResult[AppPayment]]:
+        return self._write(
+            "PUT",
+            "Payments",
+            [payment_to_xero(p) for p in payments],
+            payment_from_xero,
+            idempotency_key,
         )
 
     def _pages(

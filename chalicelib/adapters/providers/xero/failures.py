@@ -26,7 +26,10 @@ _REASONS: tuple[tuple[re.Pattern[str], WriteFailure], ...] = (
         re.compile(r"has been archived|is archived|archived contact", re.I),
         WriteFailure.ARCHIVED_REFERENCE,
     ),
-    # "Invoice not of valid status for modification" / "...cannot be edited as it has a payment"
+    # "This document cannot be edited as it has a payment or credit note allocated to it."
+    # (also Xero's answer to voiding an invoice that has payments)
+    (re.compile(r"has a payment or credit note allocated", re.I), WriteFailure.HAS_PAYMENTS),
+    # "Invoice not of valid status for modification"
     (
         re.compile(r"not of valid status for modification|cannot be edited", re.I),
         WriteFailure.NOT_EDITABLE,

@@ -18,6 +18,7 @@ from chalicelib.domain.accounting import (
     AppInvoiceStatus,
     AppItem,
     AppPayment,
+    AppPaymentDraft,
     RecordStatus,
     TaxRate,
 )
@@ -86,6 +87,9 @@ def account_from_xero(body: dict[str, Any]) -> Account | None:
         account_class=account_class,
         status=record_status(body.get("Status")),
         tax_type=body.get("TaxType"),
+        # Xero takes payments into BANK accounts and those with "Enable payments to this
+        # account" set (spec: Account.EnablePaymentsToAccount).
+        accepts_payments=body.get("Type") == "BANK" or bool(body.get("EnablePaymentsToAccount")),
     )
 
 
@@ -192,7 +196,23 @@ def invoice_from_xero(body: dict[str, Any]) -> AppInvoice:
         total=_decimal(body.get("Total")),
         amount_due=_decimal(body.get("AmountDue")),
         amount_paid=_decimal(body.get("AmountPaid")),
+        payments=[
+            _invoice_payment(payment, body.get("InvoiceID") or "")
+            for payment in body.get("Payments") or []
+            if payment.get("PaymentID")
+        ],
         updated_at=parse_ms_datetime(body.get("UpdatedDateUTC")),
+    )
+
+
+def _invoice_payment(body: dict[str, Any], invoice_id: str) -> AppPayment:
+    """A payment as Xero nests it in an invoice: only its live payments are listed."""
+    return AppPayment(
+        id=body["PaymentID"],
+        invoice_id=invoice_id,
+        amount=_decimal(body.get("Amount")) or Decimal(0),
+        date=parse_date(body.get("Date")) or date.today(),
+        reference=body.get("Reference") or None,
     )
 
 
@@ -244,3 +264,15 @@ def payment_from_xero(body: dict[str, Any]) -> AppPayment:
         status=record_status(body.get("Status") or "AUTHORISED"),
         updated_at=parse_ms_datetime(body.get("UpdatedDateUTC")),
     )
+
+
+def payment_to_xero(payment: AppPaymentDraft) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "Invoice": {"InvoiceID": payment.invoice_id},
+        "Account": {"Code": payment.account_code},
+        "Date": payment.date.isoformat(),
+        "Amount": float(payment.amount),
+    }
+    if payment.reference:
+        body["Reference"] = payment.reference
+    return body
