@@ -185,6 +185,32 @@ def test_saving_just_a_default_after_a_reconnect_moves_no_xero_item(emulated):
     assert xero_item_accounts(emulated) == accounts_before
 
 
+def test_choosing_the_same_organisation_among_several_brings_the_config_back(emulated):
+    first_connection(emulated)
+    other = emulated.xero.add_organisation("Second Business Pty Ltd").tenant_id
+    added = emulated.client.http.post(
+        "/v1/integrations", headers=json_headers(), body=json.dumps({"app": "xero"})
+    ).json_body
+    finished = allow_and_finish(
+        emulated.client,
+        emulated.xero,
+        added["authorize_url"],
+        TENANT,
+        tenant_ids=[DEMO_TENANT_ID, other],
+    )
+    assert finished.json_body["status"] == "CHOOSE_ORGANISATION"
+    assert get_config(emulated, added["id"]).status_code == 404  # none bound yet
+
+    chosen = emulated.client.http.put(
+        f"/v1/integrations/{added['id']}/organisation",
+        headers=json_headers(),
+        body=json.dumps({"organisation_id": DEMO_TENANT_ID}),
+    )
+
+    assert chosen.json_body["status"] == "AUTHORISED", chosen.body
+    assert get_config(emulated, added["id"]).json_body["source"] == "previous_connection"
+
+
 def test_another_organisation_starts_clean(emulated):
     first_connection(emulated)
     other = emulated.xero.add_organisation("Second Business Pty Ltd").tenant_id

@@ -148,9 +148,14 @@ export class ConfigForm {
       const error = this.errorSlot(`${id}-error`);
       const label = `${item.name} (${item.code})`;
       this.fields.set(`line_item_accounts.${item.id}`, { control: select, error, focus: select, label });
+      // Marked as a suggestion only where no mapping was chosen; beside a chosen one, only
+      // that the app item is on another account now (saving moves it).
+      let noteText = null;
+      if (suggestion && !mapping[item.id]) noteText = `Suggested: ${suggestion}, ${SUGGESTED_FROM[item.suggestion_source](card.name)}`;
+      else if (suggestion && item.suggestion_source === "app_item" && mapping[item.id] !== suggestion) noteText = `${card.name}'s item is on ${suggestion} now.`;
       let note = null;
-      if (suggestion) {
-        note = el("p", { class: "hint suggestion", id: `${id}-suggestion` }, `Suggested: ${suggestion}, ${SUGGESTED_FROM[item.suggestion_source](card.name)}`);
+      if (noteText) {
+        note = el("p", { class: "hint suggestion", id: `${id}-suggestion` }, noteText);
         this.describe(select, note.id);
       }
       return el("div", { class: "field mapping" }, el("label", { for: id }, item.name, " ", el("span", { class: "code" }, item.code)), note, error, select);

@@ -307,12 +307,7 @@ export class IntegrationCard {
         // Every account: the form lists revenue ones for lines and payment ones for payments.
         api("GET", integrationPath(id, "/accounts")),
         api("GET", integrationPath(id, "/line-items")),
-        // Before the first save a config may be remembered from the organisation's last
-        // connection; 404 means there is none.
-        api("GET", integrationPath(id, "/config")).catch((error) => {
-          if (error.status === 404) return null;
-          throw error;
-        }),
+        this.readConfig(),
       ]);
       this.form = new ConfigForm(this, {
         accounts: accounts.data.accounts,
@@ -329,6 +324,26 @@ export class IntegrationCard {
         el("button", { type: "button", onclick: () => this.renderConfigSection() }, "Try again"),
       );
     }
+  }
+
+  // The saved config, or before the first save the one remembered from the last
+  // connection to this organisation (asked for only when one was kept, so a first
+  // connect makes no request that is bound to fail).
+  async readConfig() {
+    const integration = this.integration;
+    if (!integration.config) {
+      const organisation = integration.organisation;
+      if (integration.status !== "AUTHORISED" || !organisation) return null;
+      const listed = await api("GET", "/v1/integrations?include=disconnected");
+      const kept = listed.data.integrations.some(
+        (other) => other.status === "DISCONNECTED" && other.app === integration.app && other.config && other.organisation && other.organisation.id === organisation.id,
+      );
+      if (!kept) return null;
+    }
+    return api("GET", integrationPath(integration.id, "/config")).catch((error) => {
+      if (error.status === 404) return null; // nothing to show after all: start clean
+      throw error;
+    });
   }
 
   saved(integration, wasActive) {
