@@ -33,6 +33,7 @@ from chalicelib.domain.loc8 import (
     Loc8Payment,
     Loc8PaymentDraft,
     Loc8TaxType,
+    Loc8TaxTypeChange,
     Loc8TaxTypeDraft,
     Page,
 )
@@ -349,14 +350,21 @@ class Loc8Api(Protocol):
     def tax_types(self, tenant_id: str) -> list[Loc8TaxType]:
         """Every tax type, active and inactive, ordered by code."""
 
-    def replace_tax_types(
+    def create_tax_type(
+        self, tenant_id: str, draft: Loc8TaxTypeDraft, *, idempotency_key: str | None = None
+    ) -> Loc8TaxType:
+        """Add an active tax type; its code must be free in the tenant (ignoring case)."""
+
+    def update_tax_type(
         self,
         tenant_id: str,
-        drafts: Sequence[Loc8TaxTypeDraft],
+        tax_type_id: str,
+        change: Loc8TaxTypeChange,
         *,
         idempotency_key: str | None = None,
-    ) -> list[Loc8TaxType]:
-        """Make `drafts` the active set; other codes are deactivated, never deleted."""
+    ) -> Loc8TaxType:
+        """Change a tax type's name or rate in place; id, code and active never change,
+        so nothing that refers to it loses its tax type."""
 
     def invoice_pages(
         self,

@@ -13,6 +13,7 @@ from chalicelib.api.presenters import (
     integration_json,
     line_item_json,
     tax_rate_json,
+    tax_type_json,
 )
 from chalicelib.api.routing import answers_problems, caller, json_response, parse_body
 from chalicelib.bootstrap import container
@@ -62,6 +63,19 @@ def list_tax_rates(integration_id: str) -> object:
     principal = caller(configuration.current_request)
     rates = container().configuration.tax_rates(principal.tenant_id, integration_id)
     return json_response({"tax_rates": [tax_rate_json(r) for r in rates]})
+
+
+@configuration.route("/v1/integrations/{integration_id}/tax-types", methods=["GET"])
+@answers_problems
+def list_tax_types(integration_id: str) -> object:
+    principal = caller(configuration.current_request)
+    view = container().configuration.tax_types(principal.tenant_id, integration_id)
+    return json_response(
+        {
+            "tax_types": [tax_type_json(match) for match in view.matches],
+            "tax_rates": [tax_rate_json(rate) for rate in view.choices],
+        }
+    )
 
 
 @configuration.route("/v1/integrations/{integration_id}/line-items", methods=["GET"])

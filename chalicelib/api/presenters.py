@@ -8,7 +8,9 @@ from typing import Any
 from chalicelib.domain.accounting import Account, TaxRate
 from chalicelib.domain.apps import AppInfo
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
+from chalicelib.domain.loc8 import loc8_rate
 from chalicelib.domain.sync_run import SyncRun
+from chalicelib.domain.tax_matching import TaxTypeMatch
 from chalicelib.services.configuration import ConfigView, MappedLineItem
 
 
@@ -63,6 +65,19 @@ def account_json(account: Account) -> dict[str, Any]:
 
 def tax_rate_json(rate: TaxRate) -> dict[str, Any]:
     return {"code": rate.code, "name": rate.name, "rate": float(rate.rate), "status": rate.status}
+
+
+def tax_type_json(match: TaxTypeMatch) -> dict[str, Any]:
+    tax_type = match.tax_type
+    return {
+        "id": tax_type.id,
+        "code": tax_type.code,
+        "name": tax_type.name,
+        "rate": format(loc8_rate(tax_type.rate), "f"),
+        "active": tax_type.active,
+        "tax_rate_code": match.rate.code if match.rate else None,
+        "matched_by": match.matched_by.value if match.matched_by else None,
+    }
 
 
 def line_item_json(item: MappedLineItem) -> dict[str, Any]:

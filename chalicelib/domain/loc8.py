@@ -24,7 +24,20 @@ Amount = Annotated[Decimal, Field(max_digits=17, decimal_places=4), _as_plain_st
 
 PaymentAmount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2), _as_plain_string]
 
-Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), _as_plain_string]
+TWO_PLACES = Decimal("0.01")
+
+
+def loc8_rate(rate: Decimal) -> Decimal:
+    """A tax rate as Loc8 writes it: at least two places ("10.00", not "10.0" or "10"),
+    at most four, so a rate read back compares equal to the one written."""
+    value = rate.quantize(Decimal("0.0001")).normalize()
+    exponent = value.as_tuple().exponent
+    return value.quantize(TWO_PLACES) if isinstance(exponent, int) and exponent > -2 else value
+
+
+_as_rate_string = PlainSerializer(lambda value: format(loc8_rate(value), "f"), return_type=str)
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), _as_rate_string]
 
 AppName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,31}$")]
 
@@ -116,6 +129,13 @@ class Loc8TaxTypeDraft(_Draft):
     code: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,50}$")
     name: str = Field(min_length=1, max_length=100)
     rate: Percent
+
+
+class Loc8TaxTypeChange(_Draft):
+    """What an update sets; the code, id and active flag stay as they are."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    rate: Percent | None = None
 
 
 class Loc8TaxType(_Versioned, Loc8TaxTypeDraft):

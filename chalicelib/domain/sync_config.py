@@ -19,6 +19,7 @@ from chalicelib.domain.errors import FieldProblem
 # Bounds a request, whatever the app: a code no app could hold is refused on parsing;
 # the app's own (shorter) limit is checked against its profile in `config_problems`.
 ACCOUNT_CODE_MAX_LENGTH = 64
+TAX_CODE_MAX_LENGTH = 64
 
 
 class InvoiceStatus(StrEnum):
@@ -59,6 +60,19 @@ class SyncConfig(BaseModel):
     payment_account_code: str | None = Field(
         default=None, min_length=1, max_length=ACCOUNT_CODE_MAX_LENGTH
     )
+    # Loc8 tax type code -> the app's tax rate code (None: no counterpart, leave it be);
+    # a Loc8 type not named here is matched automatically (domain/tax_matching.py).
+    tax_rate_mappings: dict[str, str | None] = Field(default_factory=dict, max_length=200)
+
+    @field_validator("tax_rate_mappings")
+    @classmethod
+    def _tax_codes_are_plausible(cls, mapping: dict[str, str | None]) -> dict[str, str | None]:
+        for loc8_code, app_code in mapping.items():
+            if not loc8_code or len(loc8_code) > TAX_CODE_MAX_LENGTH:
+                raise ValueError(f"tax type code {loc8_code[:TAX_CODE_MAX_LENGTH]!r} is invalid")
+            if app_code is not None and not 0 < len(app_code) <= TAX_CODE_MAX_LENGTH:
+                raise ValueError(f"tax type {loc8_code!r} has an invalid tax rate code")
+        return mapping
 
     @model_validator(mode="before")
     @classmethod

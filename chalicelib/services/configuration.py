@@ -32,6 +32,12 @@ from chalicelib.domain.links import LinkScope
 from chalicelib.domain.loc8 import Loc8LineItem
 from chalicelib.domain.sync_config import SyncConfig, config_problems
 from chalicelib.domain.sync_run import RunTrigger
+from chalicelib.domain.tax_matching import (
+    TaxTypeMatch,
+    match_tax_types,
+    revenue_rates,
+    tax_mapping_problems,
+)
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
@@ -68,6 +74,12 @@ class ConfigView:
     config: SyncConfig
     version: int
     source: ConfigSource
+
+
+@dataclass(frozen=True)
+class TaxTypesView:
+    matches: list[TaxTypeMatch]  # every Loc8 tax type, with its app rate or None
+    choices: list[TaxRate]  # the app's active sales tax rates
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,15 @@ class Configuration:
         rates = self._apps.app_for(integration).tax_rates()
         self._remember(integration, "tax_rates", [r.model_dump(mode="json") for r in rates])
         return rates
+
+    def tax_types(self, tenant_id: str, integration_id: str) -> TaxTypesView:
+        """Loc8's tax types, each with the app rate it is matched to (by the config's
+        mapping, else automatically, as the sync matches), and the rates to choose from."""
+        rates = self.tax_rates(tenant_id, integration_id)
+        view = self._view_of(self._repo.get(tenant_id, integration_id))
+        mapping = view.config.tax_rate_mappings if view else {}
+        matching = match_tax_types(self._loc8.tax_types(tenant_id), rates, mapping)
+        return TaxTypesView(matching.matches, revenue_rates(rates))
 
     def line_items(self, tenant_id: str, integration_id: str) -> list[MappedLineItem]:
         """Loc8's line items with their explicit mapping (null when unmapped: the
@@ -174,6 +195,13 @@ class Configuration:
         problems = config_problems(
             config, self._accounts(integration, fresh=True), line_item_ids, profile
         )
+        if config.tax_rate_mappings:
+            problems += tax_mapping_problems(
+                config.tax_rate_mappings,
+                self._apps.app_for(integration).tax_rates(),
+                {tax_type.code for tax_type in self._loc8.tax_types(tenant_id)},
+                profile.name,
+            )
         if problems:
             raise ValidationFailed("The config cannot be saved.", problems)
         activates = integration.apply_config(config.model_dump(mode="json"), self._clock.now())

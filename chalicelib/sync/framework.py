@@ -78,6 +78,10 @@ class SyncContext:
         """Both sides changed; the newer change was kept. Noted, not counted as failed."""
         self._note(RecordError(domain=domain, record=record, message=f"Conflict: {message}"))
 
+    def record_note(self, domain: str, record: str | None, message: str) -> None:
+        """Something the user should know about a record, that is not a failure."""
+        self._note(RecordError(domain=domain, record=record, message=message))
+
     def _note(self, error: RecordError) -> None:
         # The run keeps the first errors in full; the rest are counted, never lost.
         if len(self.run.errors) < self.record_errors_cap:

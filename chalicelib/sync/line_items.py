@@ -60,6 +60,7 @@ class LineItemsSyncer:
         context.check_budget()
         links = context.links.by_app(context.scope, DOMAIN, [i.id for i in items if i.id])
         by_code: dict[str, Loc8LineItem] | None = None
+        tax_codes = TaxCodeResolver(context)
         made: list[Link] = []
         high_water = position.get("since")
         for item in items:
@@ -71,7 +72,7 @@ class LineItemsSyncer:
             if link is None and by_code is None:
                 by_code = self._unlinked_loc8_by_code(context)
             try:
-                new_link = self._take_item(context, item, link, by_code or {})
+                new_link = self._take_item(context, item, link, by_code or {}, tax_codes)
             except (Loc8ValidationFailed, Loc8Conflict) as refused:
                 context.record_error(DOMAIN, Direction.TO_LOC8, item.code, refused.message)
                 continue
@@ -91,6 +92,7 @@ class LineItemsSyncer:
         item: AppItem,
         link: Link | None,
         by_code: dict[str, Loc8LineItem],
+        tax_codes: TaxCodeResolver,
     ) -> Link | None:
         counts = context.counts(DOMAIN, Direction.TO_LOC8)
         if link is None:
@@ -106,15 +108,15 @@ class LineItemsSyncer:
                     return None
                 created = context.loc8.create_line_item(
                     context.tenant_id,
-                    self._loc8_draft(item, None, context),
+                    self._loc8_draft(item, None, context, tax_codes),
                     idempotency_key=f"{context.scope.key(DOMAIN)}:create:{item.id}",
                 )
                 counts.created += 1
                 return self._link(context, created, item)
             # Same code on both sides: link them, keeping the newer version's fields.
-            return self._reconcile(context, item, existing, link=None)
+            return self._reconcile(context, item, existing, None, tax_codes)
         current = context.loc8.get_line_item(context.tenant_id, link.loc8_id)
-        return self._reconcile(context, item, current, link)
+        return self._reconcile(context, item, current, link, tax_codes)
 
     def _reconcile(
         self,
@@ -122,10 +124,14 @@ class LineItemsSyncer:
         item: AppItem,
         line_item: Loc8LineItem,
         link: Link | None,
+        tax_codes: TaxCodeResolver,
     ) -> Link:
         counts = context.counts(DOMAIN, Direction.TO_LOC8)
         name_max = context.app.profile.item_name_max_length
-        if item_fields(item) == line_item_fields(line_item, name_max):
+        # Loc8's tax type compared as the app rate it stands for: the two sides' codes differ.
+        app_tax = tax_codes.app_code(line_item.tax_type_code) or line_item.tax_type_code
+        in_app_terms = line_item.model_copy(update={"tax_type_code": app_tax})
+        if item_fields(item) == line_item_fields(in_app_terms, name_max):
             counts.unchanged += 1
             return self._link(context, line_item, item)
         loc8_changed = link is None or link.loc8_fingerprint != self._expected_print(
@@ -147,7 +153,7 @@ class LineItemsSyncer:
         updated = context.loc8.update_line_item(
             context.tenant_id,
             line_item.id,
-            self._loc8_draft(item, line_item, context),
+            self._loc8_draft(item, line_item, context, tax_codes),
             version=line_item.version,
             idempotency_key=f"{context.scope.key(DOMAIN)}:update:{item.id}:{self._app_print(item)}",
         )
@@ -156,7 +162,10 @@ class LineItemsSyncer:
 
     @staticmethod
     def _loc8_draft(
-        item: AppItem, existing: Loc8LineItem | None, context: SyncContext
+        item: AppItem,
+        existing: Loc8LineItem | None,
+        context: SyncContext,
+        tax_codes: TaxCodeResolver,
     ) -> Loc8LineItemDraft:
         name_max = context.app.profile.item_name_max_length
         base = {
@@ -164,7 +173,7 @@ class LineItemsSyncer:
             "name": name_from_app(item.name, existing.name if existing else None, name_max),
             "description": item.description,
             "unit_price": item.unit_price or Decimal(0),
-            "tax_type_code": item.tax_type or (existing.tax_type_code if existing else ""),
+            "tax_type_code": _loc8_tax_code(item, existing, tax_codes),
             "account_code": existing.account_code if existing else None,
         }
         return Loc8LineItemDraft.model_validate(base)
@@ -370,6 +379,19 @@ class AppCatalogue:
             self._by_id = {item.id: item for item in items if item.id}
             self._by_code = {item.code.casefold(): item for item in items}
         return self._by_id
+
+
+def _loc8_tax_code(item: AppItem, existing: Loc8LineItem | None, tax_codes: TaxCodeResolver) -> str:
+    """The Loc8 tax type standing for the item's app rate; the one Loc8 has when that is
+    the same rate (a matched type keeps its code); the app's code when Loc8 has none
+    (Loc8 then refuses it and the run says why)."""
+    if existing is not None and tax_codes.app_code(existing.tax_type_code) == item.tax_type:
+        return existing.tax_type_code
+    return (
+        tax_codes.loc8_code(item.tax_type)
+        or item.tax_type
+        or (existing.tax_type_code if existing else "")
+    )
 
 
 def _key(batch: list[tuple[Loc8LineItem, AppItem]]) -> str:

@@ -1,43 +1,40 @@
-"""Which app tax type a Loc8 tax type code stands for.
-
-After the tax-rates sync Loc8 uses the app's codes, but records made before it may
-still carry Loc8's own codes (e.g. "GST" where the app has its own code). Those are
-translated by the tax type's name, then by a unique rate; anything else is left
-out so the app applies the account's default tax.
+"""Which app tax rate a Loc8 tax type stands for, and back, as the tax-rates sync
+matches them (domain/tax_matching.py): the config's mapping, then code, name, and a
+unique rate. A Loc8 type with no counterpart gives None, so the line is reported
+rather than sent with a guessed tax. Read once per syncer, on first use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.domain.tax_matching import TaxMatching, match_tax_types
 from chalicelib.sync.framework import SyncContext
 
 
 @dataclass
 class TaxCodeResolver:
     context: SyncContext
-    _translation: dict[str, str | None] | None = field(default=None, init=False)
+    _matching: TaxMatching | None = field(default=None, init=False)
 
     def app_code(self, loc8_code: str | None) -> str | None:
+        """The app's tax rate code for a Loc8 tax type code."""
         if not loc8_code:
             return None
-        if self._translation is None:
-            self._translation = self._build()
-        return self._translation.get(loc8_code)
+        return self._matched().app_code(loc8_code)
 
-    def _build(self) -> dict[str, str | None]:
-        rates = [r for r in self.context.app.tax_rates() if r.is_active and r.applies_to_revenue]
-        by_code = {r.code: r.code for r in rates}
-        by_name = {r.name.casefold(): r.code for r in rates}
-        by_rate: dict[str, list[str]] = {}
-        for rate in rates:
-            by_rate.setdefault(format(rate.rate.normalize(), "f"), []).append(rate.code)
-        translation: dict[str, str | None] = dict(by_code)
-        for tax_type in self.context.loc8.tax_types(self.context.tenant_id):
-            if tax_type.code in translation:
-                continue
-            same_rate = by_rate.get(format(tax_type.rate.normalize(), "f"), [])
-            translation[tax_type.code] = by_name.get(tax_type.name.casefold()) or (
-                same_rate[0] if len(same_rate) == 1 else None
+    def loc8_code(self, app_code: str | None) -> str | None:
+        """The Loc8 tax type code that stands for an app tax rate (None: Loc8 has none)."""
+        if not app_code:
+            return None
+        return self._matched().loc8_code(app_code)
+
+    def _matched(self) -> TaxMatching:
+        if self._matching is None:
+            context = self.context
+            self._matching = match_tax_types(
+                context.loc8.tax_types(context.tenant_id),
+                context.app.tax_rates(),
+                context.config.tax_rate_mappings,
             )
-        return translation
+        return self._matching

@@ -21,3 +21,9 @@ def line_totals(
 
 def money_string(value: Decimal) -> str:
     return format(cents(value), "f")
+
+
+def rate_string(rate: Decimal) -> str:
+    """A tax rate as Loc8 core writes it: at least two places ("10.00"), up to four."""
+    exponent = rate.as_tuple().exponent
+    return format(cents(rate) if isinstance(exponent, int) and exponent > -2 else rate, "f")

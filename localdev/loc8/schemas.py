@@ -23,6 +23,7 @@ from pydantic import (
     StrictInt,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from localdev.loc8.problems import bad_request, invalid
@@ -113,16 +114,20 @@ class TaxTypeIn(_Strict):
     rate: PercentString
 
 
-class TaxTypesReplaceIn(_Strict):
-    tax_types: tuple[TaxTypeIn, ...] = Field(min_length=1, max_length=200)
+class TaxTypeChangeIn(_Strict):
+    """A PATCH: only the fields sent change (null is not a value for either)."""
 
-    @field_validator("tax_types")
-    @classmethod
-    def _unique_codes(cls, tax_types: tuple[TaxTypeIn, ...]) -> tuple[TaxTypeIn, ...]:
-        codes = [tax_type.code for tax_type in tax_types]
-        if len(codes) != len(set(codes)):
-            raise ValueError("codes must be unique")
-        return tax_types
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    rate: PercentString | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> TaxTypeChangeIn:
+        if not self.model_fields_set:
+            raise ValueError("send name, rate or both")
+        nulls = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if nulls:
+            raise ValueError(f"{' and '.join(nulls)} cannot be null")
+        return self
 
 
 class ExternalRefWriteIn(_Strict):

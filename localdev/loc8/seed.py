@@ -442,10 +442,10 @@ def load_demo(tenant: TenantState) -> None:
     rng = random.Random(_RANDOM_SEED)
     start = date(2026, 1, 12)
 
-    tenant.replace_tax_types(
-        [TaxTypeIn(code=code, name=name, rate=Decimal(rate)) for code, name, rate in TAX_TYPES],
-        at=_at(start, 9),
-    )
+    for code, name, rate in TAX_TYPES:
+        tenant.create_tax_type(
+            TaxTypeIn(code=code, name=name, rate=Decimal(rate)), at=_at(start, 9)
+        )
     items: dict[str, str] = {}
     for index, (code, name, description, price, tax, account) in enumerate(LINE_ITEMS):
         item = tenant.create_line_item(

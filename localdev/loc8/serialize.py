@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from localdev.loc8.models import Customer, Invoice, LineItem, Payment, TaxType
-from localdev.loc8.money import money_string
+from localdev.loc8.money import money_string, rate_string
 
 
 def timestamp(moment: datetime) -> str:
@@ -30,6 +30,7 @@ def tax_type_json(tax_type: TaxType) -> dict[str, Any]:
     return {
         "id": tax_type.id,
         **tax_type.fields.model_dump(mode="json"),
+        "rate": rate_string(tax_type.fields.rate),
         "active": tax_type.active,
         **_stamps(tax_type),
     }

@@ -34,6 +34,7 @@ from localdev.loc8.schemas import (
     InvoiceIn,
     LineItemIn,
     PaymentIn,
+    TaxTypeChangeIn,
     TaxTypeIn,
 )
 from localdev.loc8.serialize import (
@@ -188,30 +189,55 @@ class TenantState:
 
     # Tax types
 
-    def replace_tax_types(
-        self, wanted: Sequence[TaxTypeIn], *, at: datetime | None = None
-    ) -> list[TaxType]:
+    def tax_type(self, tax_type_id: str) -> TaxType:
         with self.lock:
-            wanted_codes = {tax_type.code for tax_type in wanted}
-            for fields in wanted:
-                existing = self.tax_types.get(fields.code)
-                if existing is None:
-                    self.tax_types[fields.code] = TaxType(
-                        id=self.new_id("tax"),
-                        version=1,
-                        updated_at=self.stamp(at),
-                        fields=fields,
-                        active=True,
-                    )
-                elif existing.fields != fields or not existing.active:
-                    existing.fields = fields
-                    existing.active = True
-                    self._touch(existing, at)
-            for code, existing in self.tax_types.items():
-                if code not in wanted_codes and existing.active:
-                    existing.active = False
-                    self._touch(existing, at)
-            return self.sorted_tax_types()
+            found = next((t for t in self.tax_types.values() if t.id == tax_type_id), None)
+            if found is None:
+                raise not_found("tax type", tax_type_id)
+            return found
+
+    def create_tax_type(self, fields: TaxTypeIn, *, at: datetime | None = None) -> TaxType:
+        with self.lock:
+            code = fields.code.casefold()
+            clash = next(
+                (t for t in self.tax_types.values() if t.fields.code.casefold() == code), None
+            )
+            if clash is not None:
+                raise invalid([("code", f"already used by tax type {clash.id}")])
+            created = TaxType(
+                id=self.new_id("tax"),
+                version=1,
+                updated_at=self.stamp(at),
+                fields=fields,
+                active=True,
+            )
+            self.tax_types[fields.code] = created
+            return created
+
+    def update_tax_type(
+        self, tax_type_id: str, change: TaxTypeChangeIn, *, at: datetime | None = None
+    ) -> TaxType:
+        """Name and rate only: the id, code and active flag stay, so every line item and
+        invoice line that names the type keeps a valid tax type."""
+        with self.lock:
+            tax_type = self.tax_type(tax_type_id)
+            sent = {name: getattr(change, name) for name in change.model_fields_set}
+            fields = tax_type.fields.model_copy(update=sent)
+            if fields != tax_type.fields:
+                tax_type.fields = fields
+                self._touch(tax_type, at)
+            return tax_type
+
+    def deactivate_tax_type(self, code: str, *, at: datetime | None = None) -> TaxType:
+        """A Loc8 user retires a tax type (emulator controls and tests only)."""
+        with self.lock:
+            tax_type = self.tax_types.get(code)
+            if tax_type is None:
+                raise not_found("tax type", code)
+            if tax_type.active:
+                tax_type.active = False
+                self._touch(tax_type, at)
+            return tax_type
 
     def sorted_tax_types(self) -> list[TaxType]:
         with self.lock:

@@ -73,14 +73,15 @@ def test_configure_across_a_token_expiry_then_the_first_sync_takes_xeros_tax_rat
     assert run_worker(client, [job]) == {"batchItemFailures": []}
 
     xero_revenue_rates = {
-        rate["TaxType"]: rate["EffectiveRate"]
+        rate["Name"]: rate["EffectiveRate"]
         for rate in emulator.accounting_state(DEMO_TENANT_ID)["TaxRates"]
         if rate["Status"] == "ACTIVE" and rate["CanApplyToRevenue"]
     }
-    loc8_tax_types = {
-        t["code"]: float(t["rate"]) for t in loc8.snapshot(TENANT)["tax_types"] if t["active"]
-    }
+    tax_types = loc8.snapshot(TENANT)["tax_types"]
+    loc8_tax_types = {t["name"]: float(t["rate"]) for t in tax_types if t["active"]}
     assert loc8_tax_types == xero_revenue_rates
+    # Loc8's own tax types took Xero's rates in place, keeping their codes.
+    assert {"GST", "GST_FREE", "BAS_EXCLUDED"} <= {t["code"] for t in tax_types if t["active"]}
     run = client.http.get(
         f"/v1/integrations/{integration_id}/sync-runs/{job['run_id']}", headers=bearer(TENANT)
     ).json_body

@@ -433,8 +433,12 @@ def api_md_routes(text: str) -> set[tuple[str, str]]:
     return routes
 
 
-# Routes the spec adds to API.md (the web client's half of a consent, issue 13).
-SPEC_ONLY_ROUTES = {("POST", "/v1/integrations/{}/consent")}
+# Routes the spec adds to API.md (the web client's half of a consent, issue 13; Loc8's
+# tax types with the app rate each stands for, issue 14).
+SPEC_ONLY_ROUTES = {
+    ("POST", "/v1/integrations/{}/consent"),
+    ("GET", "/v1/integrations/{}/tax-types"),
+}
 
 
 def test_every_route_in_api_md_is_in_the_spec(spec):

@@ -33,7 +33,7 @@ def test_the_activation_run_makes_loc8s_tax_types_equal_xeros(api, active, loc8,
     assert container.sync_runs.slot_holder(active) is None
 
 
-def test_archived_and_expense_rates_are_not_offered_and_old_ones_deactivated(
+def test_archived_and_expense_rates_are_not_offered_and_one_gone_from_the_app_stays_in_loc8(
     api, active, loc8, container
 ):
     xero = container.providers.settings
@@ -53,10 +53,15 @@ def test_archived_and_expense_rates_are_not_offered_and_old_ones_deactivated(
     [again] = drain_queue()
     assert again["run_id"] == sync_now.json_body["run_id"]
     run_worker(api, [again])
-    assert set(loc8.active_tax_types("tenant-a")) == {"OUTPUT"}
+    # Line items and invoices may use it: it stays active, as it is, and is reported.
+    assert set(loc8.active_tax_types("tenant-a")) == {"OUTPUT", "EXEMPTOUTPUT"}
     run = container.sync_runs.get(active, again["run_id"])
-    assert run.counts["tax_rates"].to_loc8.updated == 1
+    assert run.counts["tax_rates"].to_loc8.updated == 0
     assert run.counts["tax_rates"].to_loc8.unchanged == 1
+    assert run.status.value == "SUCCEEDED"
+    [note] = [e for e in run.errors if e.domain == "tax_rates"]
+    assert note.record == "EXEMPTOUTPUT"
+    assert "was left as it is" in note.message
 
 
 def test_a_sync_where_nothing_changed_reads_each_loc8_collection_once_and_writes_nothing(
@@ -111,7 +116,7 @@ def test_a_429_defers_and_the_continuation_completes_without_duplicates(
     run_worker(api, [continuation])
     finished = container.sync_runs.get(active, job["run_id"])
     assert finished.status.value == "SUCCEEDED"
-    assert loc8.calls.count("replace_tax_types") == 1
+    assert loc8.calls.count("create_tax_type") == len(XERO_RATES)  # each once
     assert loc8.active_tax_types("tenant-a") == XERO_RATES
 
 

@@ -25,9 +25,7 @@ def emulator() -> Loc8Emulator:
     emulator = Loc8Emulator(TOKEN, clock=Clock(frozen_at=NOW))
     emulator.seed_demo()
     tenant = emulator.add_tenant(TENANT)
-    tenant.replace_tax_types(
-        [TaxTypeIn(code="GST", name="GST on Income", rate="10.00")]  # type: ignore[arg-type]
-    )
+    tenant.create_tax_type(TaxTypeIn(code="GST", name="GST on Income", rate="10.00"))  # type: ignore[arg-type]
     return emulator
 
 

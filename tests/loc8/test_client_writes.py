@@ -15,7 +15,6 @@ from chalicelib.domain.loc8 import (
     Loc8InvoiceStatus,
     Loc8LineItemDraft,
     Loc8PaymentDraft,
-    Loc8TaxTypeDraft,
 )
 from chalicelib.domain.loc8_errors import (
     Loc8Conflict,
@@ -100,34 +99,6 @@ def test_a_line_item_is_created_and_repriced(loc8):
     updated = loc8.update_line_item("demo", created.id, repriced, version=created.version)
     assert updated.unit_price == Decimal("171.25")
     assert updated.version == 2
-
-
-def test_replacing_tax_types_deactivates_the_missing_never_deletes(loc8):
-    before = {t.code: t for t in loc8.tax_types("demo")}
-    after = loc8.replace_tax_types(
-        "demo",
-        [
-            Loc8TaxTypeDraft(code="GST", name="GST on Income", rate=Decimal("10.00")),
-            Loc8TaxTypeDraft(code="EXEMPTOUTPUT", name="GST Free Income", rate=Decimal("0")),
-        ],
-    )
-    by_code = {t.code: t for t in after}
-    assert set(by_code) == {"GST", "GST_FREE", "BAS_EXCLUDED", "EXEMPTOUTPUT"}
-    assert {c for c, t in by_code.items() if t.active} == {"GST", "EXEMPTOUTPUT"}
-    assert by_code["GST"].version == before["GST"].version, "unchanged stays unchanged"
-    assert by_code["GST_FREE"].version == before["GST_FREE"].version + 1
-    # A deactivated tax type cannot be given to a new line item...
-    with pytest.raises(Loc8ValidationFailed, match="tax_type_code"):
-        loc8.create_line_item(
-            "demo",
-            Loc8LineItemDraft(
-                code="FEE-X", name="Fee", unit_price=Decimal("1"), tax_type_code="GST_FREE"
-            ),
-        )
-    # ...but an item that has it keeps it through other edits.
-    fee = next(i for i in loc8.iter_line_items("demo") if i.code == "FEE-BACKFLOW")
-    renamed = fee.to_draft().model_copy(update={"name": "Backflow lodgement fee"})
-    assert loc8.update_line_item("demo", fee.id, renamed, version=fee.version).version == 2
 
 
 def test_an_invoice_records_where_it_lives_in_the_app(loc8):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from chalicelib.domain.errors import AccessRevoked, ProviderRejected, ProviderUnavailable
@@ -403,29 +404,56 @@ class FakeLoc8:
     def _tax_types(self, tenant_id: str) -> list:
         return sorted(self.tax_type_store.get(tenant_id, {}).values(), key=lambda t: t.code)
 
-    def replace_tax_types(self, tenant_id: str, drafts, *, idempotency_key=None) -> list:
+    def create_tax_type(self, tenant_id: str, draft, *, idempotency_key=None):
+        from chalicelib.domain.loc8 import Loc8TaxType
+        from chalicelib.domain.loc8_errors import Loc8ValidationFailed
+
+        self._called("create_tax_type")
+        store = self.tax_type_store.setdefault(tenant_id, {})
+        if any(code.casefold() == draft.code.casefold() for code in store):
+            raise Loc8ValidationFailed("Check these fields: code.", [])
+        store[draft.code] = Loc8TaxType(
+            id=f"tt_{draft.code}",
+            version=1,
+            updated_at=self.now,
+            code=draft.code,
+            name=draft.name,
+            rate=draft.rate,
+            active=True,
+        )
+        return store[draft.code]
+
+    def update_tax_type(self, tenant_id: str, tax_type_id: str, change, *, idempotency_key=None):
+        self._called("update_tax_type")
+        store = self.tax_type_store.get(tenant_id, {})
+        current = self._find(list(store.values()), tax_type_id)
+        # Name and rate only: id, code and active stay as they are.
+        sent = {
+            name: getattr(change, name)
+            for name in ("name", "rate")
+            if getattr(change, name) is not None
+        }
+        updated = current.model_copy(update=sent)
+        if (updated.name, updated.rate) != (current.name, current.rate):
+            updated = updated.model_copy(
+                update={"version": current.version + 1, "updated_at": self.now}
+            )
+        store[current.code] = updated
+        return updated
+
+    def add_tax_type(self, tenant_id: str, code: str, name: str, rate: str, active: bool = True):
+        """A tax type Loc8 already has (not a call of the API)."""
         from chalicelib.domain.loc8 import Loc8TaxType
 
-        self._called("replace_tax_types")
-        store = self.tax_type_store.setdefault(tenant_id, {})
-        wanted = {draft.code: draft for draft in drafts}
-        for code, existing in list(store.items()):
-            if code not in wanted and existing.active:
-                store[code] = existing.model_copy(
-                    update={"active": False, "version": existing.version + 1}
-                )
-        for code, draft in wanted.items():
-            existing = store.get(code)
-            store[code] = Loc8TaxType(
-                id=existing.id if existing else f"tt_{code}",
-                version=existing.version + 1 if existing else 1,
-                updated_at=self.now,
-                code=code,
-                name=draft.name,
-                rate=draft.rate,
-                active=True,
-            )
-        return self._tax_types(tenant_id)
+        self.tax_type_store.setdefault(tenant_id, {})[code] = Loc8TaxType(
+            id=f"tt_{code}",
+            version=1,
+            updated_at=self.now,
+            code=code,
+            name=name,
+            rate=Decimal(rate),
+            active=active,
+        )
 
     def active_tax_types(self, tenant_id: str) -> dict[str, tuple[str, str]]:
         return {

@@ -275,7 +275,7 @@ def test_an_edit_in_loc8_updates_the_same_app_invoice_keeping_its_line_ids(emula
             "description": "Parking at the site",
             "quantity": "1",
             "unit_price": "18.50",
-            "tax_type_code": app_side.tax_codes["GST"],
+            "tax_type_code": "GST",
         }
     )
     edit_loc8_invoice(emulated, invoice, lines)

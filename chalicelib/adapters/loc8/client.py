@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -25,6 +25,7 @@ from chalicelib.domain.loc8 import (
     Loc8Payment,
     Loc8PaymentDraft,
     Loc8TaxType,
+    Loc8TaxTypeChange,
     Loc8TaxTypeDraft,
     Page,
     iter_items,
@@ -175,21 +176,35 @@ class Loc8HttpApi:
         body = self._call("list_tax_types", "GET", _path(tenant_id, "tax-types"))
         return [_parse(Loc8TaxType, item) for item in _items(body)]
 
-    def replace_tax_types(
-        self,
-        tenant_id: str,
-        drafts: Sequence[Loc8TaxTypeDraft],
-        *,
-        idempotency_key: str | None = None,
-    ) -> list[Loc8TaxType]:
+    def create_tax_type(
+        self, tenant_id: str, draft: Loc8TaxTypeDraft, *, idempotency_key: str | None = None
+    ) -> Loc8TaxType:
         body = self._call(
-            "replace_tax_types",
-            "PUT",
+            "create_tax_type",
+            "POST",
             _path(tenant_id, "tax-types"),
-            json={"tax_types": [draft.model_dump(mode="json") for draft in drafts]},
+            json=draft.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
-        return [_parse(Loc8TaxType, item) for item in _items(body)]
+        return _parse(Loc8TaxType, body)
+
+    def update_tax_type(
+        self,
+        tenant_id: str,
+        tax_type_id: str,
+        change: Loc8TaxTypeChange,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Loc8TaxType:
+        body = self._call(
+            "update_tax_type",
+            "PATCH",
+            _path(tenant_id, "tax-types", tax_type_id),
+            # Only what changes: a field left out keeps Loc8's value.
+            json=change.model_dump(mode="json", exclude_none=True),
+            idempotency_key=idempotency_key,
+        )
+        return _parse(Loc8TaxType, body)
 
     # Invoices
 

@@ -7,6 +7,7 @@ import { api, integrationPath } from "./api.js";
 import { el, busy, hidden, replace } from "./dom.js";
 import { DOMAIN_HINTS, DOMAIN_LABELS } from "./labels.js";
 import { adviceFor } from "./messages.js";
+import { TaxMapping } from "./tax-mapping.js";
 
 const DOMAINS = ["invoices", "line_items", "tax_rates", "customers"];
 // Where a suggested account comes from, as the page says it (the default is not suggested:
@@ -17,7 +18,7 @@ const SUGGESTED_FROM = {
 };
 
 export class ConfigForm {
-  constructor(card, { accounts, lineItems, config, etag }) {
+  constructor(card, { accounts, lineItems, taxTypes, config, etag }) {
     this.card = card;
     this.etag = etag;
     lineItems = [...lineItems].sort((a, b) => a.name.localeCompare(b.name));
@@ -171,6 +172,11 @@ export class ConfigForm {
     );
     this.fields.set("line_item_accounts", { group: mappingSet, error: mappingError, focus: this.itemSelects[0] || this.defaultSelect, label: "Line item accounts" });
 
+    // One app tax rate per Loc8 tax type, next to the accounts.
+    this.taxMapping = taxTypes
+      ? new TaxMapping(this, { taxTypes: taxTypes.tax_types, taxRates: taxTypes.tax_rates, saved: config ? config.tax_rate_mappings : null })
+      : null;
+
     // A config remembered from this organisation's last connection is not saved yet.
     const organisation = card.integration && card.integration.organisation;
     const remembered = (this.rememberedNotice =
@@ -190,6 +196,7 @@ export class ConfigForm {
       paymentAccountField,
       defaultField,
       mappingSet,
+      this.taxMapping ? this.taxMapping.root : null,
       el("div", { class: "actions" }, this.submit),
     );
     this.root.addEventListener("submit", (event) => {
@@ -238,6 +245,7 @@ export class ConfigForm {
       default_account_code: this.defaultSelect.value || null,
       payment_account_code: this.paymentSelect.value || null,
       line_item_accounts: lineItemAccounts,
+      ...(this.taxMapping ? { tax_rate_mappings: this.taxMapping.body() } : {}),
     };
   }
 
@@ -265,6 +273,7 @@ export class ConfigForm {
     if (this.fields.has(name)) return this.fields.get(name);
     if (name.startsWith("sync.")) return this.fields.get("sync");
     if (name.startsWith("line_item_accounts")) return this.fields.get("line_item_accounts");
+    if (name.startsWith("tax_rate_mappings")) return this.fields.get("tax_rate_mappings");
     return null;
   }
 

@@ -303,15 +303,17 @@ export class IntegrationCard {
   async loadConfig() {
     const id = this.integration.id;
     try {
-      const [accounts, lineItems, saved] = await Promise.all([
+      const [accounts, lineItems, saved, taxTypes] = await Promise.all([
         // Every account: the form lists revenue ones for lines and payment ones for payments.
         api("GET", integrationPath(id, "/accounts")),
         api("GET", integrationPath(id, "/line-items")),
         this.readConfig(),
+        api("GET", integrationPath(id, "/tax-types")),
       ]);
       this.form = new ConfigForm(this, {
         accounts: accounts.data.accounts,
         lineItems: lineItems.data.line_items,
+        taxTypes: taxTypes.data,
         config: saved ? saved.data : null,
         etag: saved ? saved.etag : null,
       });
