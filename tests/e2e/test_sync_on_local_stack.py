@@ -31,6 +31,7 @@ def test_configure_then_the_pump_syncs_tax_rates_into_loc8(stack: LocalStack):
         f"{api}/v1/integrations", json={"app": "xero"}, headers=admin(), timeout=TIMEOUT
     ).json()
     integration_id = added["id"]
+    loc8_before = requests.get(f"{stack.loc8_url}/_emulator/tenants/demo", timeout=TIMEOUT).json()
     try:
         assert connect(stack, added["authorize_url"])["status"] == "AUTHORISED"
         line_items = requests.get(
@@ -78,15 +79,54 @@ def test_configure_then_the_pump_syncs_tax_rates_into_loc8(stack: LocalStack):
         loc8_state = requests.get(
             f"{stack.loc8_url}/_emulator/tenants/demo", timeout=TIMEOUT
         ).json()
-        loc8_rates = {t["code"]: float(t["rate"]) for t in loc8_state["tax_types"] if t["active"]}
-        assert loc8_rates
-        assert all(xero_rates[code] == rate for code, rate in loc8_rates.items())
+        _assert_tax_types_took_xeros_rates_in_place(
+            stack, integration_id, xero_rates, loc8_before, loc8_state
+        )
         integration = requests.get(
             f"{api}/v1/integrations/{integration_id}", headers=admin(), timeout=TIMEOUT
         ).json()
         assert integration["last_sync"]["run_id"] == run["id"]
     finally:
         requests.delete(f"{api}/v1/integrations/{integration_id}", headers=admin(), timeout=TIMEOUT)
+
+
+def _assert_tax_types_took_xeros_rates_in_place(
+    stack: LocalStack, integration_id: str, xero_rates: dict, before: dict, after: dict
+) -> None:
+    """Loc8 keeps its three tax types (same ids, active) with Xero's rates, written with two
+    places; line items and invoices keep valid tax types; an issued invoice stays editable."""
+    kept = {t["code"]: t for t in after["tax_types"]}
+    for code in ("GST", "GST_FREE", "BAS_EXCLUDED"):
+        [was] = [t for t in before["tax_types"] if t["code"] == code]
+        assert (kept[code]["id"], kept[code]["active"]) == (was["id"], True)
+    assert all(t["active"] for t in after["tax_types"])
+    matched = requests.get(
+        f"{stack.api_url}/v1/integrations/{integration_id}/tax-types",
+        headers=admin(),
+        timeout=TIMEOUT,
+    ).json()["tax_types"]
+    for tax_type in matched:
+        assert Decimal(tax_type["rate"]) == Decimal(str(xero_rates[tax_type["tax_rate_code"]]))
+        assert len(kept[tax_type["code"]]["rate"].split(".")[1]) >= 2  # "10.00"
+    assert {t["tax_rate_code"] for t in matched if t["code"] == "GST"} == {"OUTPUT"}
+    active = {code for code, t in kept.items() if t["active"]}
+    assert {i["tax_type_code"] for i in after["line_items"]} <= active
+    assert {line["tax_type_code"] for i in after["invoices"] for line in i["lines"]} <= active
+    issued = next(i for i in after["invoices"] if i["status"] == "issued")
+    keys = ("line_item_id", "description", "quantity", "unit_price", "tax_type_code")
+    edited = requests.put(
+        f"{stack.loc8_url}/_emulator/tenants/demo/invoices/{issued['id']}",
+        json={
+            "customer_id": issued["customer_id"],
+            "reference": issued["reference"],
+            "issue_date": issued["issue_date"],
+            "due_date": issued["due_date"],
+            "status": "issued",
+            "lines": [{k: line[k] for k in keys} for line in issued["lines"]],
+        },
+        timeout=TIMEOUT,
+    )
+    assert edited.status_code == 200, edited.text
 
 
 def _money(value: object) -> Decimal:
