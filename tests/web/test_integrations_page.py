@@ -121,10 +121,31 @@ def test_connect_configure_sync_and_disconnect_in_the_browser(
         "270 · Interest Income",
     ]
 
+    # Payments taken in Loc8 are on, under Invoices, into a bank account (Xero's BANK
+    # accounts and those that accept payments are offered); the Draft choice says a
+    # paid invoice still arrives approved.
+    payments = card.get_by_role("checkbox", name="Payments")
+    expect(payments).to_be_checked()
+    expect(payments).to_have_accessible_description(re.compile("payments taken in Loc8"))
+    payment_account = card.get_by_label("Payment account")
+    assert payment_account.locator("option").all_inner_texts() == [
+        "No payment account",
+        "090 · Business Bank Account",
+        "091 · Business Savings Account",
+        "615 · Payments Clearing",
+    ]
+    expect(payment_account).to_have_value("090")
+    expect(card.get_by_role("radio", name="Draft")).to_have_accessible_description(
+        re.compile("a draft cannot take a payment")
+    )
+    # From the Invoices switch, with Payments under it, down to the payment account.
+    card.get_by_role("checkbox", name="Invoices").evaluate("e => e.scrollIntoView()")
+    shots.take(page, "payment-account", full_page=False)
+
     # A wrong config first: nothing to sync, no default with items unmapped, and one
     # item on an account archived in Xero (as if archived after the page loaded). Six
     # items start on the account they already have (Loc8's own, or Xero's item's).
-    for domain in ("Invoices", "Line items", "Tax rates", "Customers"):
+    for domain in ("Invoices", "Payments", "Line items", "Tax rates", "Customers"):
         card.get_by_role("checkbox", name=domain).uncheck()
     labour = card.get_by_label("Labour - standard rate LAB-STD", exact=True)
     labour.evaluate("select => select.add(new Option('210 · Consulting Fees (old)', '210'))")
@@ -135,7 +156,7 @@ def test_connect_configure_sync_and_disconnect_in_the_browser(
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("The config cannot be saved.")
     sync_group = card.get_by_role("group", name="Data to sync")
-    expect(sync_group.locator(".field-error")).to_have_text(
+    expect(sync_group.locator(":scope > .field-error")).to_have_text(
         "Error: Choose at least one kind of data to sync."
     )
     expect(default_account).to_have_attribute("aria-invalid", "true")
@@ -272,6 +293,10 @@ def test_keyboard_alone_reaches_and_operates_every_control(
     invoices.focus()
     page.keyboard.press("Space")
     expect(invoices).not_to_be_checked()
+    page.keyboard.press("Tab")  # Payments, under Invoices: off too (they need invoices)
+    expect(card.get_by_role("checkbox", name="Payments")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(card.get_by_role("checkbox", name="Payments")).not_to_be_checked()
     card.get_by_role("radio", name="Draft").focus()
     page.keyboard.press("ArrowDown")
     expect(card.get_by_role("radio", name="Approved")).to_be_checked()
