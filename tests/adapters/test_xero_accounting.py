@@ -209,6 +209,44 @@ def test_a_contact_name_in_use_is_name_taken(connected):
     assert (result.ok, result.reason) == (False, WriteFailure.NAME_TAKEN)
 
 
+def test_a_lookup_of_many_long_names_and_emails_stays_within_xeros_url_limit(connected):
+    """Xero answers a URL over about 2,090 characters with a 404; the lookup is split
+    into calls that fit, and a contact matched by two of them comes back once."""
+    _emulator, client, _, _ = connected
+    size = 2 * client.profile.lookup_batch_size
+    names = [f"Harbourview Strata Management Number {n:02d} Pty Ltd" for n in range(size)]
+    emails = [f"accounts.payable.{n:02d}@harbourview-strata.example.com.au" for n in range(size)]
+    names[0], emails[-1] = "Boom FM", "finance@boomfm.example.com"
+    found = client.find_contacts(names=names, emails=emails)
+    assert [contact.name for contact in found] == ["Boom FM"]
+
+
+def test_invoices_are_read_by_id_past_xeros_ids_limit_with_their_lines(connected):
+    _emulator, client, _, _ = connected
+    contact_id = _contact_id(client, "City Agency")
+    drafts = [
+        _invoice(contact_id, f"BULK-{n:03d}", status=AppInvoiceStatus.DRAFT) for n in range(60)
+    ]
+    created = client.create_invoices(drafts[:50], "key-bulk-1")
+    created += client.create_invoices(drafts[50:], "key-bulk-2")
+    ids = [result.record.id for result in created if result.ok]
+    assert len(ids) == 60
+    read = client.get_invoices(ids)
+    assert sorted(invoice.number for invoice in read) == sorted(d.number for d in drafts)
+    assert all([line.description for line in i.lines] == ["Service call"] for i in read)
+
+
+def test_invoices_found_by_number_come_with_their_lines(connected):
+    """Xero lists an invoice's line items only when the read names a page."""
+    _emulator, client, _, _ = connected
+    contact_id = _contact_id(client, "City Agency")
+    [created] = client.create_invoices([_invoice(contact_id, "T-20")], "key-t20")
+    assert created.ok
+    [found] = client.find_invoices(["T-20"])
+    assert [line.description for line in found.lines] == ["Service call"]
+    assert found.lines[0].id == created.record.lines[0].id
+
+
 def test_contacts_and_payments_come_with_record_statuses(connected):
     _emulator, client, _, _ = connected
     contacts = {c.name: c for page in client.contact_pages(None) for c in page.records}
@@ -272,6 +310,7 @@ def test_an_organisation_no_longer_connected_is_access_revoked(connected):
     ("messages", "reason"),
     [
         (["Invoice # must be unique."], WriteFailure.NUMBER_TAKEN),
+        (["Price List Item with Code 'CALLOUT' already exists"], WriteFailure.NUMBER_TAKEN),
         (
             ["Another contact has this contact number. Please enter a unique contact number."],
             WriteFailure.NUMBER_TAKEN,
@@ -305,6 +344,11 @@ def test_an_organisation_no_longer_connected_is_access_revoked(connected):
         ),
         (["Invoice could not be found"], WriteFailure.NOT_FOUND),
         (["Email address must be valid."], WriteFailure.INVALID),
+        (["The document DueDate field must be specified."], WriteFailure.INVALID),
+        (
+            ["The contact Old Customer is archived and cannot be used on a new transaction."],
+            WriteFailure.ARCHIVED_REFERENCE,
+        ),
         ([], WriteFailure.UNKNOWN),
     ],
 )

@@ -39,6 +39,7 @@ def test_seed_applies_the_api_rules(emulator: XeroEmulator, xero: XeroFlow) -> N
                 "Type": "ACCREC",
                 "Contact": {"ContactNumber": "S-1"},
                 "Status": "AUTHORISED",
+                "DueDate": "2026-03-31",
                 "LineItems": [{"ItemCode": "CALLOUT", "Quantity": 1}],
             }
         ],
@@ -59,7 +60,7 @@ def test_seed_applies_the_api_rules(emulator: XeroEmulator, xero: XeroFlow) -> N
     assert len(over_http.json()["Items"]) == 1
     refused = xero.control("POST", f"/organisations/{DEMO_TENANT_ID}/seed", {"Items": [{}]})
     assert refused.status_code == 400
-    assert "Item code must be specified." in refused.json()["error"]
+    assert "Price List Item Code must be supplied" in refused.json()["error"]
     unknown = xero.control("POST", "/organisations/00000000-0000-0000-0000-000000000000/seed", {})
     assert unknown.status_code == 404
 

@@ -356,7 +356,12 @@ def test_status_flow(api: AccountingClient, customer_id: str) -> None:
 def test_authorised_invoice_without_lines_is_refused(
     api: AccountingClient, customer_id: str
 ) -> None:
-    body = {"Type": "ACCREC", "Contact": {"ContactID": customer_id}, "Status": "AUTHORISED"}
+    body = {
+        "Type": "ACCREC",
+        "Contact": {"ContactID": customer_id},
+        "Status": "AUTHORISED",
+        "DueDate": "2026-03-16",
+    }
     assert _rejected(api.put("/Invoices", body)) == ["One or more line items must be specified"]
     assert api.put("/Invoices", {**body, "Status": "DRAFT"}).status_code == 200
 
@@ -453,10 +458,10 @@ def test_payment_account_and_invoice_rules(api: AccountingClient, customer_id: s
 # --- Items, accounts, tax rates --------------------------------------------------------------
 def test_item_rules(api: AccountingClient) -> None:
     assert _rejected(api.put("/Items", {"Items": [{"Name": "No code"}]})) == [
-        "Item code must be specified."
+        "Price List Item Code must be supplied"
     ]
     assert _rejected(api.put("/Items", {"Items": [{"Code": "callout"}]})) == [
-        "Item code 'callout' already exists."
+        "Price List Item with Code 'callout' already exists"
     ]
     bad_sale = {"Code": "X1", "SalesDetails": {"AccountCode": "400", "TaxType": "OUTPUT"}}
     assert _rejected(api.put("/Items", {"Items": [bad_sale]})) == [

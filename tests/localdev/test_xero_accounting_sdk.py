@@ -8,6 +8,7 @@ client which works here works against Xero.
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -201,6 +202,7 @@ def test_validation_error_surfaces_as_accounting_bad_request(sdk: tuple) -> None
         type="ACCREC",
         contact=Contact(contact_id=customer.contact_id),
         status="AUTHORISED",
+        due_date=date(2026, 3, 31),
         line_items=[LineItem(description="x", quantity=1.0, unit_amount=10.0, account_code="999")],
     )
     with pytest.raises(AccountingBadRequestException) as caught:
@@ -238,3 +240,27 @@ def test_expired_access_token_is_refreshed_through_getter_and_saver(
     assert store.saved == 1
     assert store.token["access_token"] != old_access
     assert store.token["expires_at"] > time.time() + timedelta(minutes=29).total_seconds()
+
+
+# --- where Xero answers less, or refuses (RULES.md) -----------------------------------------
+def test_the_sdk_gets_no_line_items_from_an_unpaged_invoice_list(sdk: tuple) -> None:
+    accounting, _, _ = sdk
+    unpaged = accounting.get_invoices(DEMO_TENANT_ID).invoices
+    assert unpaged
+    assert all(not invoice.line_items for invoice in unpaged)
+    assert all(not invoice.contact.addresses for invoice in unpaged)  # summaries
+    paged = accounting.get_invoices(DEMO_TENANT_ID, page=1).invoices
+    assert all(invoice.line_items for invoice in paged if invoice.status != "DELETED")
+
+
+def test_the_sdk_gets_xeros_refusals_for_bad_filters_and_long_id_lists(sdk: tuple) -> None:
+    accounting, _, _ = sdk
+    with pytest.raises(AccountingBadRequestException) as mistyped:
+        accounting.get_contacts(DEMO_TENANT_ID, where='IsCustomer=="true"')
+    assert mistyped.value.error_data["Type"] == "QueryParseException"
+    with pytest.raises(AccountingBadRequestException) as unguarded:
+        accounting.get_contacts(DEMO_TENANT_ID, where='EmailAddress.Contains("@")')
+    assert "null guard" in unguarded.value.error_data["Message"]
+    ids = [str(uuid.UUID(int=n + 1)) for n in range(51)]
+    with pytest.raises(NotFoundException):
+        accounting.get_invoices(DEMO_TENANT_ID, i_ds=ids)

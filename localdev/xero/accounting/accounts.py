@@ -76,6 +76,7 @@ SCHEMA = Schema(
             "UpdatedDateUTC",
         ]
     ),
+    required=frozenset(("Name", "Type", "Status", "Class")),
 )
 
 INPUT: inputs.Spec = {

@@ -65,6 +65,7 @@ SCHEMA = Schema(
             "HasValidationErrors",
         ]
     ),
+    required=frozenset(("Name", "ContactStatus")),
 )
 
 _ADDRESS: inputs.Spec = {
@@ -348,3 +349,17 @@ def summary_json(contact: Mapping[str, Any]) -> dict[str, Any]:
             "HasValidationErrors": False,
         }
     )
+
+
+def list_json(contact: Mapping[str, Any]) -> dict[str, Any]:
+    """The contact as embedded in a list of invoices: Xero's summary (spec example of
+    GET /Invoices) - its id and name, every list empty. Read details from /Contacts."""
+    return {
+        "ContactID": contact["ContactID"],
+        "Name": contact["Name"],
+        "Addresses": [],
+        "Phones": [],
+        "ContactGroups": [],
+        "ContactPersons": [],
+        "HasValidationErrors": False,
+    }

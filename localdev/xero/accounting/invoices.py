@@ -33,6 +33,8 @@ ID_FIELD = "InvoiceID"
 TYPES = ("ACCREC", "ACCPAY")
 STATUSES = ("DRAFT", "SUBMITTED", "DELETED", "AUTHORISED", "PAID", "VOIDED")
 _CLOSED = ("VOIDED", "DELETED")
+# Statuses that put an invoice up for payment: it must have a due date.
+_APPROVAL = ("SUBMITTED", "AUTHORISED")
 
 SCHEMA = Schema(
     "Invoice",
@@ -68,6 +70,7 @@ SCHEMA = Schema(
         ),
         "Contact": contacts.SCHEMA,
     },
+    required=frozenset(("Type", "Status", "LineAmountTypes", "CurrencyCode")),
 )
 
 INPUT: inputs.Spec = {
@@ -164,9 +167,17 @@ def save(books: Books, data: Mapping[str, Any], ctx: WriteContext) -> Record:
     requested = candidate["Status"]
     lines_sent = "LineItems" in data
     errors += _status_errors(existing, requested, lines_sent)
+    if requested in _APPROVAL and candidate.get("DueDate") is None:
+        # Xero fills it from payment terms when the contact or organisation has them;
+        # the emulator has none, so an approved invoice must name its due date.
+        errors.append(messages.DUE_DATE_REQUIRED)
 
     contact, new_contact_name, contact_errors = _contact(books, data, existing)
     errors += contact_errors
+    moved = existing is None or existing["Contact"]["ContactID"] != (contact or {}).get("ContactID")
+    if contact is not None and moved and contact["ContactStatus"] != "ACTIVE":
+        # Xero offers only active contacts for a new transaction.
+        errors.append(messages.CONTACT_ARCHIVED.format(name=contact["Name"]))
     candidate["Contact"] = {"ContactID": contact["ContactID"] if contact else EMPTY_ID}
 
     built = _lines(books, data, existing, candidate, ctx)
@@ -403,7 +414,11 @@ def to_json(
     *,
     summary_only: bool = False,
     unitdp: int = 2,
+    listing: bool = False,
+    with_lines: bool = True,
 ) -> dict[str, Any]:
+    """`listing`: the invoice as a GET on the collection shows it, its contact a summary;
+    `with_lines` False leaves its line items out (Xero's list without `page`)."""
     invoice_date: date | None = invoice.get("Date")
     due_date: date | None = invoice.get("DueDate")
     updated = invoice.get("UpdatedDateUTC")
@@ -424,7 +439,7 @@ def to_json(
         "IsDiscounted": invoice.get("IsDiscounted", False),
         "HasAttachments": invoice.get("HasAttachments", False),
         "HasErrors": False,
-        "Contact": contacts.summary_json(contact),
+        "Contact": contacts.list_json(contact) if listing else contacts.summary_json(contact),
         "DateString": date_string(invoice_date) if invoice_date else None,
         "Date": invoice_date,
         "DueDateString": date_string(due_date) if due_date else None,
@@ -434,7 +449,11 @@ def to_json(
         "BrandingThemeID": invoice.get("BrandingThemeID"),
         "Status": invoice["Status"],
         "LineAmountTypes": invoice["LineAmountTypes"],
-        "LineItems": [lines.to_json(line, unitdp) for line in invoice.get("LineItems", [])],
+        "LineItems": (
+            [lines.to_json(line, unitdp) for line in invoice.get("LineItems", [])]
+            if with_lines
+            else []
+        ),
         "SubTotal": invoice.get("SubTotal"),
         "TotalTax": invoice.get("TotalTax"),
         "Total": invoice.get("Total"),

@@ -45,6 +45,7 @@ SCHEMA = Schema(
         "SalesDetails": _DETAILS_SCHEMA,
         "PurchaseDetails": _DETAILS_SCHEMA,
     },
+    required=frozenset(("Code",)),
 )
 
 _DETAILS: inputs.Spec = {

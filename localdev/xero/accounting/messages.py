@@ -41,10 +41,14 @@ PAYMENT_EXCEEDS_DUE = "Payment amount exceeds the amount outstanding on this doc
 ACCOUNT_CODE_TAKEN = "Please enter a unique Code."
 ACCOUNT_NAME_TAKEN = "Please enter a unique Name."
 ACCOUNT_CODE_TOO_LONG = "Account Code is too long. Maximum of 10 characters allowed"
+DUE_DATE_REQUIRED = "The document DueDate field must be specified."
+ITEM_CODE_TAKEN = "Price List Item with Code '{code}' already exists"
+ITEM_CODE_REQUIRED = "Price List Item Code must be supplied"
 
 # --- The emulator's wording -----------------------------------------------------------
 CONTACT_NAME_REQUIRED = "The contact name must be specified."
 CONTACT_NOT_FOUND = "The contact with the specified ContactID could not be found."
+CONTACT_ARCHIVED = "The contact {name} is archived and cannot be used on a new transaction."
 CONTACT_ID_EXISTS = "A contact with this ContactID already exists; use POST to update it."
 INVOICE_TYPE_REQUIRED = "The invoice Type must be ACCREC or ACCPAY."
 INVOICE_ID_EXISTS = "An invoice with this InvoiceID already exists; use POST to update it."
@@ -56,8 +60,6 @@ LINE_TOTAL_MISMATCH = (
     "The line total {given} does not match the expected line total {expected} "
     "(Quantity x UnitAmount less discount, rounded to 2 decimal places)."
 )
-ITEM_CODE_REQUIRED = "Item code must be specified."
-ITEM_CODE_TAKEN = "Item code '{code}' already exists."
 ITEM_NOT_FOUND = "The item with the specified ItemID could not be found."
 INVOICE_REQUIRED = "An Invoice (InvoiceID or InvoiceNumber) must be specified for the payment."
 PAYMENT_ACCOUNT_REQUIRED = "An Account (AccountID or Code) must be specified for the payment."

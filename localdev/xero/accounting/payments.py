@@ -49,6 +49,7 @@ SCHEMA = Schema(
         "Invoice": invoices.SCHEMA,
         "Account": Schema("Account", dict.fromkeys(("AccountID", "Code", "Name"))),
     },
+    required=frozenset(("Status", "PaymentType")),
 )
 
 INPUT: inputs.Spec = {
@@ -212,7 +213,10 @@ def to_json(
     account: Mapping[str, Any] | None,
     invoice: Mapping[str, Any] | None,
     contact: Mapping[str, Any] | None,
+    *,
+    listing: bool = False,
 ) -> dict[str, Any]:
+    """`listing`: as GET /Payments lists it, the invoice's contact a summary."""
     updated = payment["UpdatedDateUTC"]
     invoice_json: dict[str, Any] = {"InvoiceID": payment["Invoice"]["InvoiceID"]}
     if invoice is not None:
@@ -230,7 +234,9 @@ def to_json(
             "CurrencyCode": invoice["CurrencyCode"],
         }
         if contact is not None:
-            invoice_json["Contact"] = contacts.summary_json(contact)
+            invoice_json["Contact"] = (
+                contacts.list_json(contact) if listing else contacts.summary_json(contact)
+            )
     body = {
         "PaymentID": payment["PaymentID"],
         "Date": payment["Date"],

@@ -84,6 +84,10 @@ def not_found() -> AccountingError:
     return AccountingError(404, NOT_FOUND_TEXT)
 
 
+def body_too_large() -> AccountingError:
+    return AccountingError(413, "The request body is larger than Xero's 3.5 MB limit.")
+
+
 def not_acceptable() -> AccountingError:
     # Real Xero would answer XML here. Refusing instead makes a client that forgot
     # `Accept: application/json` fail in tests rather than choke on XML in production.

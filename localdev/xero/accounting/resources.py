@@ -27,6 +27,11 @@ class ReadOptions:
     today: date
     summary_only: bool = False
     unitdp: int = 2
+    # A GET on a collection (not one record by id, not a write's answer): Xero answers
+    # those with summaries of related records (see RULES.md).
+    listing: bool = False
+    # Xero shows an invoice's line items in a list only when `page` was given.
+    paged: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,8 @@ INVOICES = Resource(
         *related[record["InvoiceID"]],
         summary_only=options.summary_only,
         unitdp=options.unitdp,
+        listing=options.listing,
+        with_lines=options.paged or not options.listing,
     ),
     save=invoices.save,
     row=invoices.row,
@@ -146,7 +153,9 @@ PAYMENTS = Resource(
     table=lambda books: books.payments,
     find=lambda books, key: books.payments.get(key.lower()),
     related=lambda books, records, today: payments.related(books, records),
-    render=lambda record, related, options: payments.to_json(record, *related[record["PaymentID"]]),
+    render=lambda record, related, options: payments.to_json(
+        record, *related[record["PaymentID"]], listing=options.listing
+    ),
     save=payments.save,
     row=payments.row,
     paged=True,

@@ -7,6 +7,7 @@ Rule placeholders are named as in Xero's spec, so call counts read e.g.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -116,7 +117,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
 def _list(resource: Resource) -> Response:
     who = gate.caller()
     query = parse_query(request.args, request.headers)
-    options = _options()
+    options = replace(_options(), listing=True, paged=bool(request.args.get("page")))
     page = list_page(who.books, resource, query, who.client_id, options)
     elements = [resource.render(record, page.related, options) for record in page.records]
     return _reply(resource.name, elements, pagination=page.pagination)

@@ -45,6 +45,7 @@ SCHEMA = Schema(
             "TaxComponents",
         ]
     ),
+    required=frozenset(("Name", "TaxType", "Status")),
 )
 
 _COMPONENT: inputs.Spec = {

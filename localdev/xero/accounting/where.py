@@ -9,8 +9,14 @@ Xero passes `where` to .NET Dynamic LINQ. The subset clients use is supported:
 
 Operators: == = != <> < <= > >=, AND/&&, OR/||, NOT/!, parentheses. Keywords and
 field names are case-insensitive; string comparisons are too (Xero's SQL collation is).
-A string method on a null field is false rather than an error, so null guards are
-optional here. Unknown fields are refused with Xero's QueryParseException wording.
+
+Checked when the filter is parsed, as Dynamic LINQ does, so a bad filter fails whatever
+the data (see RULES.md):
+- operands are typed: a Boolean, Guid, DateTime or Decimal field compared with a string
+  (or any two different types) is "Operator '==' incompatible with operand types ...";
+- a method on an optional field must follow a `Field != null` guard earlier in the same
+  AND chain, else "Where clause invocation error- Operations on optional fields must be
+  preceded by a null guard ...". Unknown fields are refused with Xero's wording too.
 """
 
 from __future__ import annotations
@@ -29,16 +35,72 @@ Row = Mapping[str, Any]
 Evaluator = Callable[[Row], Any]
 
 
+# Operand types, named as .NET names them in Xero's error messages.
+STRING, BOOLEAN, GUID, DATETIME, DECIMAL, NULL, LIST = (
+    "String",
+    "Boolean",
+    "Guid",
+    "DateTime",
+    "Decimal",
+    "null",
+    "List",
+)
+_LISTS = frozenset(
+    {"Addresses", "Phones", "LineItems", "ContactGroups", "ContactPersons", "TaxComponents"}
+)
+_DECIMALS = frozenset(
+    {
+        "SubTotal",
+        "TotalTax",
+        "Total",
+        "AmountDue",
+        "AmountPaid",
+        "AmountCredited",
+        "CurrencyRate",
+        "Amount",
+        "BankAmount",
+        "UnitPrice",
+        "QuantityOnHand",
+        "TotalCostPool",
+        "DisplayTaxRate",
+        "EffectiveRate",
+    }
+)
+_BOOLEAN_NAMES = frozenset({"SentToContact"})
+_BOOLEAN_PREFIXES = ("Is", "Has", "Can", "Enable", "Show")
+
+
+def kind_of(name: str) -> str:
+    """A scalar field's type, from Xero's naming (spec: *ID uuid, Is*/Has* boolean...)."""
+    if name in _LISTS:
+        return LIST
+    if name in _DECIMALS:
+        return DECIMAL
+    if name.endswith("ID"):
+        return GUID
+    if name.endswith(("Date", "DateUTC")):
+        return DATETIME
+    if name in _BOOLEAN_NAMES or any(
+        name.startswith(prefix) and name[len(prefix) : len(prefix) + 1].isupper()
+        for prefix in _BOOLEAN_PREFIXES
+    ):
+        return BOOLEAN
+    return STRING
+
+
 @dataclass(frozen=True)
 class Schema:
     """The fields of one record type that `where` and `order` may name.
 
     ``fields`` maps each canonical (Xero-cased) name to a nested Schema for object
-    fields, or None for scalars and lists.
+    fields, or None for scalars and lists. ``required`` names the string fields every
+    record has; any other string field is optional and needs a null guard before a
+    method is called on it.
     """
 
     type_name: str
     fields: Mapping[str, Schema | None]
+    required: frozenset[str] = frozenset()
     _folded: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -124,27 +186,40 @@ def _type_name(value: Any) -> str:
 def _compare(op: str, left: Any, right: Any) -> bool:
     left, right = _fold(left), _fold(right)
     if op in ("==", "="):
-        return left == right
+        return bool(left == right)
     if op in ("!=", "<>"):
-        return left != right
+        return bool(left != right)
     if left is None or right is None:
         return False
-    if type(left) is not type(right):
-        raise query_parse_error(
-            f"Operator '{op}' incompatible with operand types "
-            f"'{_type_name(left)}' and '{_type_name(right)}'"
-        )
     if op == "<":
-        return left < right
+        return bool(left < right)
     if op == "<=":
-        return left <= right
+        return bool(left <= right)
     if op == ">":
-        return left > right
-    return left >= right
+        return bool(left > right)
+    return bool(left >= right)
 
 
 def _get(row: Any, name: str) -> Any:
     return row.get(name) if isinstance(row, Mapping) else None
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A parsed operand: how to evaluate it, its static type, and the field path it
+    reads (for null guards), if it is a plain field."""
+
+    evaluate: Evaluator
+    kind: str
+    path: tuple[str, ...] | None = None
+    optional: bool = False
+
+
+_ORDERED = frozenset({DECIMAL, DATETIME, STRING})
+NULL_GUARD_MESSAGE = (
+    "Where clause invocation error- Operations on optional fields must be preceded by "
+    "a null guard, e.g. [FieldName] != null"
+)
 
 
 class _Parser:
@@ -153,6 +228,8 @@ class _Parser:
         self._tokens = _tokenize(text)
         self._index = 0
         self._schema = schema
+        # Optional fields a `Field != null` earlier in the current AND chain guards.
+        self._guarded: set[tuple[str, ...]] = set()
 
     # -- token helpers -------------------------------------------------------------
     def _peek(self) -> _Token:
@@ -184,73 +261,103 @@ class _Parser:
         token = self._peek()
         if token.kind != "end":
             raise self._error("Syntax error", token)
-        return expression
+        if expression.kind not in (BOOLEAN, NULL):
+            raise query_parse_error(f"Expression of type '{expression.kind}' expected 'Boolean'")
+        return expression.evaluate
 
-    def _or(self) -> Evaluator:
+    def _or(self) -> _Typed:
+        outer = set(self._guarded)
         parts = [self._and()]
         while self._accept("||"):
+            self._guarded = set(outer)  # a guard on one side of OR covers nothing on the other
             parts.append(self._and())
+        self._guarded = outer
         if len(parts) == 1:
             return parts[0]
-        return lambda row: any(_truthy(part(row)) for part in parts)
+        evaluators = [part.evaluate for part in parts]
+        return _Typed(lambda row: any(_truthy(e(row)) for e in evaluators), BOOLEAN)
 
-    def _and(self) -> Evaluator:
+    def _and(self) -> _Typed:
         parts = [self._not()]
         while self._accept("&&"):
             parts.append(self._not())
         if len(parts) == 1:
             return parts[0]
-        return lambda row: all(_truthy(part(row)) for part in parts)
+        evaluators = [part.evaluate for part in parts]
+        return _Typed(lambda row: all(_truthy(e(row)) for e in evaluators), BOOLEAN)
 
-    def _not(self) -> Evaluator:
+    def _not(self) -> _Typed:
         if self._accept("!"):
+            saved = set(self._guarded)
             inner = self._not()
-            return lambda row: not _truthy(inner(row))
+            self._guarded = saved  # !(X != null) guards nothing
+            return _Typed(lambda row: not _truthy(inner.evaluate(row)), BOOLEAN)
         return self._comparison()
 
-    def _comparison(self) -> Evaluator:
+    def _comparison(self) -> _Typed:
         left = self._primary()
         token = self._peek()
-        if token.kind == "op" and token.text in _COMPARISONS:
-            self._next()
-            right = self._primary()
-            op = token.text
-            return lambda row: _compare(op, left(row), right(row))
-        return left
+        if not (token.kind == "op" and token.text in _COMPARISONS):
+            return left
+        self._next()
+        right = self._primary()
+        op = token.text
+        self._check_operands(op, left, right, token)
+        if op in ("!=", "<>"):
+            for field_side, other in ((left, right), (right, left)):
+                if field_side.path is not None and other.kind == NULL:
+                    self._guarded.add(field_side.path)
+        evaluate_left, evaluate_right = left.evaluate, right.evaluate
+        return _Typed(lambda row: _compare(op, evaluate_left(row), evaluate_right(row)), BOOLEAN)
 
-    def _primary(self) -> Evaluator:
+    def _check_operands(self, op: str, left: _Typed, right: _Typed, token: _Token) -> None:
+        kinds = (left.kind, right.kind)
+        equality = op in ("==", "=", "!=", "<>")
+        if NULL in kinds:
+            allowed = equality and LIST not in kinds
+        else:
+            same = left.kind == right.kind and left.kind != LIST
+            allowed = same and (equality or left.kind in _ORDERED)
+        if allowed:
+            return
+        raise self._error(
+            f"Operator '{op}' incompatible with operand types '{left.kind}' and '{right.kind}'",
+            token,
+        )
+
+    def _primary(self) -> _Typed:
         token = self._next()
         if token.kind == "op" and token.text == "(":
             inner = self._or()
             self._expect(")")
-            return inner
+            return _Typed(inner.evaluate, inner.kind)
         if token.kind == "op" and token.text == "-":
             number = self._next()
             if number.kind != "number":
                 raise self._error("Syntax error", number)
             negative = -Decimal(number.text)
-            return lambda row: negative
+            return _Typed(lambda row: negative, DECIMAL)
         if token.kind == "string":
             text = _unescape(token.text)
-            return lambda row: text
+            return _Typed(lambda row: text, STRING)
         if token.kind == "number":
             number_value = Decimal(token.text)
-            return lambda row: number_value
+            return _Typed(lambda row: number_value, DECIMAL)
         if token.kind == "ident":
             return self._identifier(token)
         raise self._error("Expression expected", token)
 
-    def _identifier(self, token: _Token) -> Evaluator:
+    def _identifier(self, token: _Token) -> _Typed:
         word = token.text.casefold()
         if word in ("true", "false"):
             flag = word == "true"
-            return lambda row: flag
+            return _Typed(lambda row: flag, BOOLEAN)
         if word == "null":
-            return lambda row: None
+            return _Typed(lambda row: None, NULL)
         if word == "guid" and self._peek().text == "(":
-            return self._guid()
+            return _Typed(self._guid(), GUID)
         if word == "datetime" and self._peek().text == "(":
-            return self._datetime()
+            return _Typed(self._datetime(), DATETIME)
         return self._member(token)
 
     def _guid(self) -> Evaluator:
@@ -283,48 +390,69 @@ class _Parser:
             raise self._error(str(error), token) from error
         return lambda row: moment
 
-    def _member(self, token: _Token) -> Evaluator:
+    def _member(self, token: _Token) -> _Typed:
         schema: Schema | None = self._schema
         path: list[str] = []
-        evaluator: Evaluator | None = None  # set once a method has been applied
+        typed: _Typed | None = None  # set once a method has been applied
+        optional = False
         current = token
         while True:
             if self._peek().text == "(":
                 if not path:
                     raise self._error(f"No applicable method '{current.text}' exists", current)
-                evaluator = self._method(evaluator or _path_getter(tuple(path)), current)
+                target = typed or _Typed(_path_getter(tuple(path)), STRING, tuple(path), optional)
+                typed = self._method(target, current)
                 schema = None
             else:
-                canonical = None if schema is None or evaluator else schema.canonical(current.text)
+                canonical = None if schema is None or typed else schema.canonical(current.text)
                 if canonical is None or schema is None:
                     owner = "String" if schema is None else schema.type_name
                     raise self._error(
                         f"No property or field '{current.text}' exists in type '{owner}'", current
                     )
                 path.append(canonical)
+                optional = canonical not in schema.required  # the leaf decides
                 schema = schema.fields[canonical]
             if not self._accept("."):
                 break
             current = self._next()
             if current.kind != "ident":
                 raise self._error("Identifier expected", current)
-        return evaluator or _path_getter(tuple(path))
+        if typed is not None:
+            return typed
+        leaf = path[-1]
+        kind = "Object" if schema is not None else kind_of(leaf)
+        return _Typed(_path_getter(tuple(path)), kind, tuple(path), optional)
 
-    def _method(self, target: Evaluator, token: _Token) -> Evaluator:
+    def _method(self, target: _Typed, token: _Token) -> _Typed:
         method = token.text.casefold()
         self._expect("(")
-        args: list[Evaluator] = []
+        args: list[_Typed] = []
         if not self._accept(")"):
             args.append(self._or())
             while self._accept(","):
                 args.append(self._or())
             self._expect(")")
+        if target.path is not None:
+            kind = kind_of(target.path[-1])
+            if kind != STRING:
+                raise self._error(
+                    f"No applicable method '{token.text}' exists in type '{kind}'", token
+                )
+            if target.optional and target.path not in self._guarded:
+                raise query_parse_error(NULL_GUARD_MESSAGE)
+        evaluate = target.evaluate
         if method in _CASE_METHODS and not args:
             transform = {"tolower": str.lower, "toupper": str.upper, "trim": str.strip}[method]
-            return lambda row: _string_or_none(target(row), transform)
+            return _Typed(lambda row: _string_or_none(evaluate(row), transform), STRING)
         if method in _STRING_METHODS and len(args) == 1:
-            argument = args[0]
-            return lambda row: _string_test(method, target(row), argument(row))
+            if args[0].kind != STRING:
+                raise self._error(
+                    f"No applicable method '{token.text}' exists for type '{args[0].kind}'",
+                    token,
+                )
+            argument = args[0].evaluate
+            return _Typed(lambda row: _string_test(method, evaluate(row), argument(row)), BOOLEAN)
         raise self._error(f"No applicable method '{token.text}' exists", token)
 
 

@@ -27,6 +27,7 @@ from chalicelib.adapters.providers.xero.mappers import (
     tax_rate_from_xero,
 )
 from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
+from chalicelib.adapters.providers.xero.url_limits import MAX_IDS, batches, fits
 from chalicelib.domain.accounting import (
     Account,
     AppContact,
@@ -64,6 +65,10 @@ def _modified_since_header(moment: datetime | None) -> dict[str, str]:
 
 def _quote(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _contact_query(clauses: list[str]) -> dict[str, str]:
+    return {"where": " OR ".join(clauses), "includeArchived": "false"}
 
 
 def validation_messages(body: Any) -> list[str]:
@@ -146,51 +151,58 @@ class XeroAccounting:
         return [item_from_xero(item) for item in body.get("Items") or []]
 
     def find_contacts(self, *, names: list[str], emails: list[str]) -> list[AppContact]:
-        """Active contacts with any of these names or (case-insensitive) emails, one call."""
+        """Active contacts with any of these names or (case-insensitive) emails, in as
+        few calls as Xero's URL limit allows (each contact once)."""
         clauses = [f'Name=="{_quote(name)}"' for name in names]
+        # A method on an optional field needs Xero's null guard before it.
         clauses += [
             f'(EmailAddress!=null&&EmailAddress.ToLower()=="{_quote(email.lower())}")'
             for email in emails
         ]
-        if not clauses:
-            return []
-        body = self.get(
-            "Contacts",
-            operation="find_contacts",
-            params={"where": " OR ".join(clauses), "includeArchived": "false"},
-        )
-        return [contact_from_xero(contact) for contact in body.get("Contacts") or []]
+        found: dict[str, AppContact] = {}
+        for group in batches(clauses, lambda group: self._fits("Contacts", _contact_query(group))):
+            body = self.get("Contacts", operation="find_contacts", params=_contact_query(group))
+            for record in body.get("Contacts") or []:
+                contact = contact_from_xero(record)
+                found.setdefault(contact.id, contact)
+        return list(found.values())
 
     def find_invoices(self, numbers: list[str]) -> list[AppInvoice]:
-        if not numbers:
-            return []
-        body = self.get(
-            "Invoices",
-            operation="find_invoices",
-            params={"InvoiceNumbers": ",".join(numbers), "where": 'Type=="ACCREC"'},
-        )
-        return [invoice_from_xero(invoice) for invoice in body.get("Invoices") or []]
+        """Sales invoices by number, with their line items: Xero lists an invoice's lines
+        only when the read names a page."""
+        found: dict[str, AppInvoice] = {}
+
+        def query(group: list[str]) -> dict[str, str]:
+            return {"InvoiceNumbers": ",".join(group), "where": 'Type=="ACCREC"', "page": "1"}
+
+        for group in batches(numbers, lambda group: self._fits("Invoices", query(group))):
+            body = self.get("Invoices", operation="find_invoices", params=query(group))
+            for record in body.get("Invoices") or []:
+                invoice = invoice_from_xero(record)
+                found.setdefault(invoice.id or invoice.number, invoice)
+        return list(found.values())
 
     def get_invoices(self, ids: list[str]) -> list[AppInvoice]:
         """Sales invoices by InvoiceID, with their line items (and LineItemIDs).
 
         Asked as a page: Xero leaves line items out of a multi-invoice answer otherwise.
+        At most MAX_IDS ids per call (fewer than a page holds), within Xero's URL limit.
         """
-        if not ids:
-            return []
-        if len(ids) > PAGE_SIZE:
-            raise ValueError(f"At most {PAGE_SIZE} invoices per request here.")
-        body = self.get(
-            "Invoices",
-            operation="get_invoices",
-            params={
-                "IDs": ",".join(ids),
-                "page": "1",
-                "pageSize": str(PAGE_SIZE),
-                "unitdp": INVOICE_UNITDP,
-            },
-        )
-        return [invoice_from_xero(invoice) for invoice in body.get("Invoices") or []]
+
+        def query(group: list[str]) -> dict[str, str]:
+            return {"IDs": ",".join(group), "page": "1", "unitdp": INVOICE_UNITDP}
+
+        def accepts(group: list[str]) -> bool:
+            return len(group) <= MAX_IDS and self._fits("Invoices", query(group))
+
+        found: list[AppInvoice] = []
+        for group in batches(ids, accepts):
+            body = self.get("Invoices", operation="get_invoices", params=query(group))
+            found += [invoice_from_xero(invoice) for invoice in body.get("Invoices") or []]
+        return found
+
+    def _fits(self, path: str, params: Mapping[str, str]) -> bool:
+        return fits(f"{self._base}/{path}", params)
 
     # --- batched writes: every element answered separately (summarizeErrors=false) ---
 

@@ -15,8 +15,14 @@ from chalicelib.domain.app_profile import WriteFailure
 
 # First match wins: a refusal naming a taken number is that, whatever else it says.
 _REASONS: tuple[tuple[re.Pattern[str], WriteFailure], ...] = (
-    # "Invoice # must be unique." / "Another contact has this contact number..."
-    (re.compile(r"# must be unique|has this contact number", re.I), WriteFailure.NUMBER_TAKEN),
+    # "Invoice # must be unique." / "Another contact has this contact number..." /
+    # "Price List Item with Code 'X' already exists" (an item's code is its number)
+    (
+        re.compile(
+            r"# must be unique|has this contact number|Item with Code .* already exists", re.I
+        ),
+        WriteFailure.NUMBER_TAKEN,
+    ),
     # "The contact name X is already assigned to another contact. ..."
     (re.compile(r"already assigned to another contact", re.I), WriteFailure.NAME_TAKEN),
     # "... cannot be before the period lock date" / "... end of year lock date"

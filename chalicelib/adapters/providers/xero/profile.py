@@ -17,10 +17,11 @@ XERO_PROFILE = AppProfile(
     # Xero caps a request at 3.5 MB rather than a count, and its limits guide advises
     # batches of about 50 elements (guides/oauth2/limits).
     write_batch_size=50,
-    # Contacts are found by a `where` filter in the query string. Xero publishes no URL
-    # length limit; 20 names plus 20 emails keep a typical filter to a few KB, well
-    # under the 8 KB URLs HTTP front ends commonly accept. Our choice, not Xero's.
-    lookup_batch_size=20,
+    # Contacts are found by a `where` filter in the query string, and Xero's front end
+    # refuses a URL over about 2,090 characters (XeroAPI issue threads, see
+    # url_limits.py). 10 names plus 10 emails make a filter of about 1,600 characters
+    # as sent, so a lookup is one call; a longer one is split by the client.
+    lookup_batch_size=10,
     # Spec: Contact.Name maxLength 255.
     contact_name_max_length=255,
     # Spec: Item.Name maxLength 50, Item.Code maxLength 30.
