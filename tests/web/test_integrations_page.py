@@ -549,6 +549,59 @@ def test_run_details_count_the_errors_a_run_did_not_list(page: Page, stack: Loca
     )
 
 
+# --- tax rates: each Loc8 tax type and the Xero rate it stands for ---------------------
+
+
+def test_each_loc8_tax_type_shows_the_xero_rate_it_takes_and_one_can_be_left_alone(
+    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+):
+    integration_id = connect_over_http(stack, api)
+    page.goto(stack.web_client_url)
+    card = xero_card(page)
+    taxes = card.get_by_role("group", name="Xero tax rate for each Loc8 tax type")
+    gst = taxes.get_by_label("GST on Income GST · 10.00%", exact=True)
+    bas = taxes.get_by_label("BAS Excluded BAS_EXCLUDED · 0.00%", exact=True)
+    # Pre-selected with the rate the sync would match each to (here: by name).
+    expect(gst).to_have_value("OUTPUT")
+    expect(taxes.get_by_label("GST Free Income GST_FREE · 0.00%", exact=True)).to_have_value(
+        "EXEMPTOUTPUT"
+    )
+    expect(bas).to_have_value("BASEXCLUDED")
+    offered = gst.locator("option").all_inner_texts()
+    assert offered[0] == "No Xero rate: leave as it is in Loc8"
+    assert "GST on Income (OUTPUT, 10%)" in offered
+    assert not [o for o in offered if "Expenses" in o]  # Xero's purchase rates are not offered
+    taxes.evaluate("e => e.scrollIntoView({block: 'start'})")
+    shots.take(page, "tax-mapping", full_page=False)
+
+    # BAS Excluded is left as it is in Loc8; only tax rates sync.
+    bas.select_option("")
+    for domain in ("Invoices", "Payments", "Line items", "Customers"):
+        card.get_by_role("checkbox", name=domain).uncheck()
+    card.get_by_label("Default revenue account").select_option("200")
+    card.get_by_role("button", name="Save and start syncing").click()
+    expect(page.get_by_role("status")).to_contain_text("Xero sync is active")
+
+    config = api.get(
+        f"{stack.api_url}/v1/integrations/{integration_id}/config", timeout=HTTP_TIMEOUT
+    ).json()
+    assert config["tax_rate_mappings"]["GST"] == "OUTPUT"
+    assert config["tax_rate_mappings"]["BAS_EXCLUDED"] is None
+    first = card.locator("table.runs tbody tr", has_text="First sync")
+    expect(first).to_contain_text("Succeeded", timeout=SYNC_WAIT_MS)
+    [listed] = api.get(
+        f"{stack.api_url}/v1/integrations/{integration_id}/sync-runs", timeout=HTTP_TIMEOUT
+    ).json()["runs"]
+    run = api.get(
+        f"{stack.api_url}/v1/integrations/{integration_id}/sync-runs/{listed['id']}",
+        timeout=HTTP_TIMEOUT,
+    ).json()
+    noted = {e["record"]: e["message"] for e in run["errors"] if e["domain"] == "tax_rates"}
+    assert "BAS Excluded (0.00%) was left as it is" in noted["BAS_EXCLUDED"]
+    expect(taxes.get_by_label("BAS Excluded BAS_EXCLUDED · 0.00%", exact=True)).to_have_value("")
+    shots.take(page, "tax-mapping-saved", full_page=False)
+
+
 # --- several organisations: the chooser (last: it adds an organisation to Xero) ---------
 
 
