@@ -124,7 +124,8 @@ def draft_invoice(
         if tax_type is None:
             raise Unsendable(
                 f"Tax type {line.tax_type_code} on '{line.description}' has no "
-                f"{profile.name} equivalent; sync tax rates and re-code the line."
+                f"{profile.name} equivalent; choose its {profile.name} tax rate in the "
+                "settings, or re-code the line."
             )
         lines.append(
             AppInvoiceLine(

@@ -221,3 +221,66 @@ def test_an_explicit_mapping_wins_over_the_name_and_the_invoices_sent_use_it(
     ]
     assert sent, run["errors"]
     assert {line.tax_type for invoice in sent for line in invoice.lines} == {app_kit.gst_code}
+
+
+def test_an_invoice_on_a_loc8_only_type_waits_for_the_settings_to_name_its_rate(
+    emulated, app_kit: AppKit
+):
+    emulated.container.loc8_api.create_tax_type(
+        TENANT, Loc8TaxTypeDraft(code="LCT", name="Luxury car levy", rate=Decimal("33"))
+    )
+    customer = emulated.loc8.snapshot(TENANT)["customers"][0]["id"]
+    invoice = emulated.loc8.add_invoice(
+        TENANT,
+        {
+            "customer_id": customer,
+            "issue_date": "2026-11-20",
+            "due_date": "2026-12-04",
+            "status": "issued",
+            "lines": [
+                {
+                    "description": "Fleet vehicle fit-out",
+                    "quantity": "1",
+                    "unit_price": "900.00",
+                    "tax_type_code": "LCT",
+                }
+            ],
+        },
+    )
+    invoices = {"tax_rates": True, "customers": True, "invoices": True}
+
+    integration_id, run = activate(emulated, sync_domains=invoices)
+
+    [error] = [e for e in run["errors"] if e["record"] == invoice["number"]]
+    app_name = app_kit.app(integration_id).profile.name
+    assert error["message"] == (
+        f"Tax type LCT on 'Fleet vehicle fit-out' has no {app_name} equivalent; choose its "
+        f"{app_name} tax rate in the settings, or re-code the line."
+    )
+
+    # The admin says which rate it is: the next run sends the invoice with it.
+    saved = emulated.client.http.put(
+        f"/v1/integrations/{integration_id}/config",
+        headers={**bearer(TENANT), "Content-Type": "application/json"},
+        body=json.dumps(
+            {
+                "sync": invoices,
+                "invoice_status": "DRAFT",
+                "default_account_code": "200",
+                "line_item_accounts": {},
+                "tax_rate_mappings": {"LCT": app_kit.gst_code},
+            }
+        ),
+    )
+    assert saved.status_code == 200, saved.body
+    again = sync(emulated, integration_id)
+
+    assert invoice["number"] not in {e["record"] for e in again["errors"]}
+    [sent] = [
+        i
+        for page in app_kit.app(integration_id).invoice_pages(None)
+        for i in page.records
+        if i.number == invoice["number"]
+    ]
+    assert [line.tax_type for line in sent.lines] == [app_kit.gst_code]
+    assert loc8_tax_types(emulated)["LCT"]["rate"] == "10.00"  # it takes the app's rate
