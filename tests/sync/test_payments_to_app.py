@@ -14,6 +14,7 @@ from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
 from chalicelib.domain.accounting import AppInvoiceStatus
 from chalicelib.domain.sync_run import SyncJob
 from tests.support.invoices import (
+    FakeBooksSide,
     XeroSide,
     app_invoice,
     configure,
@@ -257,3 +258,35 @@ def test_without_the_payments_switch_loc8_payments_stay_in_loc8(emulated, app_si
     for invoice in with_loc8_payments(emulated):
         assert app_invoice(app_side, invoice["number"]).payments == []
     assert sent_payments(run)["created"] == 0
+
+
+def test_a_payment_whose_answer_is_missing_is_neither_paid_twice_nor_imported_back(emulated):
+    app_side = FakeBooksSide(emulated)
+    integration_id = configure(emulated, status="AUTHORISED", payments_into=BANK)
+    app_side.app.shorten_next_answer("create_payments")
+    [job] = drain_queue()
+    run_to_completion(emulated, [job])
+
+    run = get_run(emulated, integration_id, job["run_id"])
+    assert run["status"] == "PARTIAL"
+    # An answer one short cannot be lined up: the whole batch's outcome is unknown.
+    batch = app_side.profile.write_batch_size
+    errors = [e for e in run["errors"] if e["domain"] == "payments"]
+    assert len(errors) == batch
+    assert all("did not say what happened" in e["message"] for e in errors)
+    assert sent_payments(run) == {
+        "created": PAID + PART_PAID - batch,
+        "updated": 0,
+        "unchanged": 0,
+        "failed": batch,
+    }
+    # The app made them; the app → Loc8 pass waits rather than take them for its own.
+    no_app_payment_came_back(emulated)
+
+    again = sync(emulated, integration_id)
+
+    assert again["status"] == "SUCCEEDED", again["errors"]
+    assert sent_payments(again)["created"] == batch  # looked up and linked
+    assert_paid_alike(emulated, app_side)
+    no_app_payment_came_back(emulated)
+    assert app_side.app.calls["create_payments"] == writes_for(app_side, PAID + PART_PAID)
