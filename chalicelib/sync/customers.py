@@ -80,11 +80,14 @@ class CustomersSyncer:
     def _take_contacts(
         self, context: SyncContext, contacts: list[AppContact], unlinked: _Unlinked
     ) -> None:
-        wanted = [c for c in contacts if is_customer(c)]
-        links = context.links.by_app(context.scope, DOMAIN, [c.id for c in wanted])
+        links = context.links.by_app(context.scope, DOMAIN, [c.id for c in contacts])
         made: list[Link] = []
-        for contact in wanted:
+        for contact in contacts:
             link = links.get(contact.id)
+            if link is None and not is_customer(contact):
+                # A supplier only is not a customer to import; nothing to report. One
+                # already a Loc8 customer (it became a supplier later) stays in step.
+                continue
             new_link = self._take_contact(context, contact, link, unlinked)
             if new_link is not None:
                 made.append(new_link)

@@ -68,7 +68,9 @@ def test_seed_applies_the_api_rules(emulator: XeroEmulator, xero: XeroFlow) -> N
 def test_state_read_back(xero: XeroFlow, emulator: XeroEmulator) -> None:
     state = xero.control("GET", f"/organisations/{DEMO_TENANT_ID}/state").json()
     assert state["Organisation"]["Name"] == "Demo Company (AU)"
-    assert {len(state[c]) for c in ("Contacts", "Invoices", "Payments")} == {11, 3, 1}
+    assert [len(state[c]) for c in ("Contacts", "Invoices", "Payments")] == [11, 6, 1]
+    bills = [i["Contact"]["Name"] for i in state["Invoices"] if i["Type"] == "ACCPAY"]
+    assert sorted(bills) == ["24 Locks", "Capital Cab Co", "PowerDirect", "SMART Agency"]
     accounts = {a["Code"]: a for a in state["Accounts"]}
     assert accounts["200"]["Name"] == "Sales"
     assert accounts["210"]["Status"] == "ARCHIVED"

@@ -11,6 +11,7 @@ from localdev.xero import DEMO_TENANT_ID, XeroEmulator
 from tests.support.xero_api import AccountingClient, sale
 
 DEMO_ACTIVE_CONTACTS = 10
+DEMO_SUPPLIERS = ["24 Locks", "Capital Cab Co", "PowerDirect", "SMART Agency"]
 
 
 def _names(response) -> list[str]:
@@ -135,7 +136,11 @@ def test_is_customer_change_does_not_move_updated_date(
         ),
         ('ContactStatus=="ACTIVE" AND IsCustomer==true', ["Bayside Club", "Boom FM"]),
         ('Name.ToLower().EndsWith("agency")', ["City Agency", "SMART Agency"]),
-        ("NOT (IsSupplier==false)", ["PowerDirect"]),  # it has a bill (ACCPAY)
+        # Each demo supplier has a bill (ACCPAY) and no sales invoice.
+        ("NOT (IsSupplier==false)", DEMO_SUPPLIERS),
+        ("IsSupplier==true AND IsCustomer==false", DEMO_SUPPLIERS),
+        # No transactions yet: neither flag, as Xero shows a new contact.
+        ('IsSupplier==false AND IsCustomer==false AND Name.EndsWith("Agency")', ["City Agency"]),
     ],
 )
 def test_where_filters(api: AccountingClient, where: str, expected: list[str]) -> None:
@@ -195,7 +200,7 @@ def test_ids_archived_search_and_summary_only(api: AccountingClient) -> None:
 def test_invoice_list_filters(api: AccountingClient) -> None:
     listed = api.get("/Invoices").json()["Invoices"]
     numbers = [invoice["InvoiceNumber"] for invoice in listed]
-    assert numbers == ["INV-0001", "INV-0002", "PD-88213"]
+    assert numbers == ["INV-0001", "INV-0002", "PD-88213", "24L-5531", "CCC-0917", "SA-2207"]
     by_status = api.get("/Invoices", Statuses="PAID").json()["Invoices"]
     assert [i["InvoiceNumber"] for i in by_status] == ["INV-0002"]
     by_number = api.get("/Invoices", InvoiceNumbers="inv-0001,PD-88213").json()["Invoices"]

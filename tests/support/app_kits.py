@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from chalicelib.domain.accounting import AppContact, AppItem, RecordStatus
+from chalicelib.domain.accounting import AppContact, AppInvoice, AppItem, RecordStatus
 from localdev.xero import DEMO_TENANT_ID
 from tests.support.emulated import TENANT, Emulated
 from tests.support.fake_app import FakeApp, install_fake_books
@@ -44,6 +44,12 @@ class AppKit(Protocol):
 
     def contact_pages_read(self) -> int: ...
 
+    def add_bill(self, name: str) -> None:
+        """A bill from this contact is entered in the app (the app then marks it a supplier)."""
+
+    def add_sale(self, name: str) -> None:
+        """A sales invoice to this contact is entered in the app (it is then a customer)."""
+
     def restamp_contact(self, name: str, moment: datetime) -> None:
         """Give a contact another change time, as a write that became visible late would."""
 
@@ -69,7 +75,7 @@ class XeroKit:
     name: str = "xero"
     page_size: int = 1000
     gst_code: str = "OUTPUT"
-    starting_customers: int = 9
+    starting_customers: int = 6
     own_item_code: str = "FILTER-01"
 
     def app(self, integration_id: str) -> Any:
@@ -112,6 +118,24 @@ class XeroKit:
 
     def contact_pages_read(self) -> int:
         return self.emulated.xero.calls["GET /api.xro/2.0/Contacts"]
+
+    def add_bill(self, name: str) -> None:
+        self._seed_invoice(name, "ACCPAY", "429")
+
+    def add_sale(self, name: str) -> None:
+        self._seed_invoice(name, "ACCREC", "200")
+
+    def _seed_invoice(self, name: str, invoice_type: str, account_code: str) -> None:
+        line = {
+            "Description": "Work",
+            "Quantity": 1,
+            "UnitAmount": 100,
+            "AccountCode": account_code,
+        }
+        self.emulated.xero.seed(
+            DEMO_TENANT_ID,
+            Invoices=[{"Type": invoice_type, "Contact": {"Name": name}, "LineItems": [line]}],
+        )
 
     def writes_made(self) -> int:
         return sum(n for call, n in self.emulated.xero.calls.items() if not call.startswith("GET"))
@@ -163,7 +187,7 @@ class FakeBooksKit:
         ):
             books.add_contact(name, email)
         supplier = books.add_contact("PowerDirect", "accounts@powerdirect.example")
-        books.contacts[supplier.id] = supplier.model_copy(update={"is_supplier": True})
+        books.add_bill(supplier.id)
         books.items_by_id["fb-item-own"] = AppItem(
             id="fb-item-own",
             code="FLT01",
@@ -190,6 +214,17 @@ class FakeBooksKit:
 
     def contact_pages_read(self) -> int:
         return self.books.calls["contact_pages"]
+
+    def add_bill(self, name: str) -> None:
+        self.books.add_bill(self._contact(name).id)
+
+    def add_sale(self, name: str) -> None:
+        contact = self._contact(name)
+        self.books.add_invoice(
+            AppInvoice(
+                number=f"S-{contact.id}", contact_id=contact.id, date=self.books.clock().date()
+            )
+        )
 
     def writes_made(self) -> int:
         return sum(n for call, n in self.books.calls.items() if call.startswith(WRITES))

@@ -38,6 +38,11 @@ def test_activation_imports_the_apps_customers_and_pushes_loc8_customers_once(
     counts = run["counts"]["customers"]
     assert counts["created"] == app_kit.starting_customers + LOC8_DEMO_CUSTOMERS
     assert counts["failed"] == 0
+    # Which way each went: Loc8's customers sent to the app, the app's imported.
+    directions = run["counts_by_direction"]["customers"]
+    assert directions["to_app"]["created"] == LOC8_DEMO_CUSTOMERS
+    assert directions["to_loc8"]["created"] == app_kit.starting_customers
+    assert directions["to_app"]["failed"] == directions["to_loc8"]["failed"] == 0
 
 
 def test_a_sync_where_nothing_changed_writes_nothing_and_then_reads_one_page(

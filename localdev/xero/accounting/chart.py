@@ -155,6 +155,13 @@ _DEMO_SUPPLIERS = (
     ("PowerDirect", "accounts@powerdirect.example.com"),
     ("SMART Agency", "invoices@smartagency.example.com"),
 )
+# A bill from each supplier but PowerDirect (its bill is among the sample invoices): Xero
+# marks a contact IsSupplier once it has a bill, and the suppliers are not customers.
+_DEMO_SUPPLIER_BILLS = (
+    ("24 Locks", "24L-5531", "Padlocks and keys", "186.45", "429", 25),
+    ("Capital Cab Co", "CCC-0917", "Taxi to site", "48.20", "493", 12),
+    ("SMART Agency", "SA-2207", "Job advertising", "660.00", "400", 8),
+)
 _DEMO_ITEMS = (
     {
         "Code": "CALLOUT",
@@ -265,3 +272,22 @@ def _add_demo_records(books: Books, now: datetime) -> None:
         "Reference": "EFT Boom FM",
     }
     payments.save(books, inputs.parse_object(payment, payments.INPUT), ctx)
+    for supplier, number, description, amount, account_code, days_ago in _DEMO_SUPPLIER_BILLS:
+        bill = {
+            "Type": "ACCPAY",
+            "Contact": {"Name": supplier},
+            "Date": (today - timedelta(days=days_ago)).isoformat(),
+            "DueDate": (today - timedelta(days=days_ago) + timedelta(days=30)).isoformat(),
+            "InvoiceNumber": number,
+            "Status": "AUTHORISED",
+            "LineAmountTypes": "Inclusive",
+            "LineItems": [
+                {
+                    "Description": description,
+                    "Quantity": 1,
+                    "UnitAmount": amount,
+                    "AccountCode": account_code,
+                }
+            ],
+        }
+        invoices.save(books, inputs.parse_object(bill, invoices.INPUT), ctx)
