@@ -520,6 +520,12 @@ RUN_WITH_UNLISTED_ERRORS = {
     "started_at": "2026-01-05T10:00:00Z",
     "finished_at": "2026-01-05T10:02:00Z",
     "counts": {"customers": {"created": 3, "updated": 0, "unchanged": 0, "failed": 202}},
+    "counts_by_direction": {
+        "customers": {
+            "to_app": {"created": 3, "updated": 0, "unchanged": 0, "failed": 202},
+            "to_loc8": {"created": 0, "updated": 0, "unchanged": 0, "failed": 0},
+        }
+    },
     "deferred_until": None,
     "errors": [
         {"domain": "customers", "record": "Acme", "message": "Name is already used."},
@@ -542,11 +548,59 @@ def test_run_details_count_the_errors_a_run_did_not_list(page: Page, stack: Loca
     )
 
     dialog = page.get_by_role("dialog", name="Sync now: Partly succeeded")
+    expect(dialog.get_by_role("rowheader", name="Customers to Xero")).to_be_visible()
     expect(dialog.get_by_role("heading", name="Errors (202)")).to_be_visible()
     expect(dialog.locator(".run-errors li")).to_have_count(2)
     expect(dialog).to_contain_text(
         "200 more errors were counted but not listed: the run keeps the first 2."
     )
+
+
+# --- which way records went ------------------------------------------------------------
+
+
+def test_each_run_says_which_way_records_went(
+    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+):
+    integration_id = connect_over_http(stack, api)
+    both_ways = {**GOOD_CONFIG, "sync": {**GOOD_CONFIG["sync"], "customers": True}}
+    saved = api.put(
+        f"{stack.api_url}/v1/integrations/{integration_id}/config",
+        json=both_ways,
+        timeout=HTTP_TIMEOUT,
+    )
+    assert saved.status_code == 200, saved.text
+    page.goto(stack.web_client_url)
+    card = xero_card(page)
+    first = card.locator("table.runs tbody tr", has_text="First sync")
+    expect(first).to_contain_text("Succeeded", timeout=SYNC_WAIT_MS)
+
+    [run] = api.get(
+        f"{stack.api_url}/v1/integrations/{integration_id}/sync-runs", timeout=HTTP_TIMEOUT
+    ).json()["runs"]
+    customers = run["counts_by_direction"]["customers"]
+    sent, imported = customers["to_app"]["created"], customers["to_loc8"]["created"]
+    # Loc8's demo customers went to Xero, Xero's customers (not its suppliers) came back.
+    assert sent > 0
+    assert imported > 0
+    assert sent + imported == run["counts"]["customers"]["created"]
+    rates = run["counts_by_direction"]["tax_rates"]["to_loc8"]
+    assert rates["created"] + rates["updated"] + rates["unchanged"] > 0
+    said = f"{sent} customers sent to Xero, {imported} imported from Xero"
+    expect(first.locator("td[data-label='Changes']")).to_contain_text(said)
+    expect(first.locator("td[data-label='Changes']")).to_contain_text("tax rate")
+    expect(card.locator(".last-sync")).to_contain_text(said)
+    first.evaluate("e => e.scrollIntoView({block: 'center'})")
+    shots.take(page, "directional-summary", full_page=False)
+
+    first.get_by_role("button", name=re.compile("^Details")).click()
+    dialog = page.get_by_role("dialog", name="First sync: Succeeded")
+    to_xero = dialog.locator("tr", has=page.get_by_role("rowheader", name="Customers to Xero"))
+    from_xero = dialog.locator("tr", has=page.get_by_role("rowheader", name="Customers from Xero"))
+    expect(to_xero.locator("td[data-label='created']")).to_have_text(str(sent))
+    expect(from_xero.locator("td[data-label='created']")).to_have_text(str(imported))
+    expect(dialog.get_by_role("rowheader", name="Tax rates from Xero")).to_be_visible()
+    shots.take(page, "directional-run-details", full_page=False)
 
 
 # --- tax rates: each Loc8 tax type and the Xero rate it stands for ---------------------

@@ -2,6 +2,7 @@
 
 import { badge, el, replace, when } from "./dom.js";
 import { DOMAIN_LABELS, OUTCOME_COUNTS, RUN_STATUS_LABELS, TRIGGER_LABELS } from "./labels.js";
+import { countRows } from "./run-summary.js";
 
 export function confirmDialog({ title, body, ok }) {
   const dialog = document.getElementById("confirm-dialog");
@@ -44,7 +45,7 @@ export function runDialog(run, appLabel, opener) {
     run.deferred_until ? ["Continues", when(run.deferred_until)] : null,
     ["Run", el("code", {}, run.id)],
   ].filter(Boolean);
-  const domains = Object.entries(run.counts || {});
+  const rows = countRows(run, appLabel);
   const errors = run.errors || [];
   // A run lists only its first record errors; the API counts the rest.
   const unlisted = run.errors_truncated || 0;
@@ -52,7 +53,7 @@ export function runDialog(run, appLabel, opener) {
     document.getElementById("run-body"),
     el("dl", { class: "facts" }, facts.map(([term, value]) => [el("dt", {}, term), el("dd", {}, value)])),
     el("h3", {}, "Records"),
-    domains.length
+    rows.length
       ? el(
           "table",
           { class: "counts-table" },
@@ -61,8 +62,8 @@ export function runDialog(run, appLabel, opener) {
           el(
             "tbody",
             {},
-            domains.map(([domain, outcome]) =>
-              el("tr", {}, el("th", { scope: "row" }, DOMAIN_LABELS[domain] || domain), OUTCOME_COUNTS.map((name) => el("td", { "data-label": name }, String((outcome || {})[name] || 0)))),
+            rows.map(([label, outcome]) =>
+              el("tr", {}, el("th", { scope: "row" }, label), OUTCOME_COUNTS.map((name) => el("td", { "data-label": name }, String((outcome || {})[name] || 0)))),
             ),
           ),
         )

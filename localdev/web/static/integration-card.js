@@ -5,8 +5,9 @@ import { api, enc, integrationPath } from "./api.js";
 import { ConfigForm } from "./config-form.js";
 import { confirmDialog, runDialog } from "./dialogs.js";
 import { badge, busy, el, hidden, replace, when } from "./dom.js";
-import { RUN_STATUS_LABELS, STATUS_LABELS, TRIGGER_LABELS, countsText } from "./labels.js";
+import { RUN_STATUS_LABELS, STATUS_LABELS, TRIGGER_LABELS } from "./labels.js";
 import { announce, problemView, showProblem } from "./messages.js";
+import { changesText } from "./run-summary.js";
 
 const POLL_MS = 1500;
 const POLL_LIMIT_MS = 5 * 60 * 1000;
@@ -154,7 +155,7 @@ export class IntegrationCard {
       badge(lastSync.status, RUN_STATUS_LABELS, "run"),
       " ",
       lastSync.finished_at ? when(lastSync.finished_at) : null,
-      el("span", { class: "counts" }, countsText(lastSync.counts)),
+      el("span", { class: "counts" }, changesText(lastSync, this.name)),
     );
   }
 
@@ -431,7 +432,7 @@ export class IntegrationCard {
           badge(run.status, RUN_STATUS_LABELS, "run"),
           run.status === "DEFERRED" && run.deferred_until ? el("span", { class: "muted" }, " until ", when(run.deferred_until)) : null,
         ),
-        el("td", { "data-label": "Changes" }, UNFINISHED_RUNS.has(run.status) ? "In progress…" : countsText(run.counts)),
+        el("td", { "data-label": "Changes" }, UNFINISHED_RUNS.has(run.status) ? "In progress…" : changesText(run, this.name)),
         el(
           "td",
           { class: "cell-action" },
@@ -491,16 +492,16 @@ export class IntegrationCard {
       if (latest && UNFINISHED_RUNS.has(latest.status) && Date.now() - this.pollStarted < POLL_LIMIT_MS) {
         this.pollTimer = setTimeout(tick, POLL_MS);
       } else if (latest) {
-        announce(...runOutcome(latest));
+        announce(...runOutcome(latest, this.name));
       }
     };
     this.pollTimer = setTimeout(tick, POLL_MS);
   }
 }
 
-function runOutcome(run) {
+function runOutcome(run, app) {
   const label = (RUN_STATUS_LABELS[run.status] || run.status).toLowerCase();
-  if (run.status === "SUCCEEDED") return [`Sync ${label}: ${countsText(run.counts)}.`, "ok"];
+  if (run.status === "SUCCEEDED") return [`Sync ${label}: ${changesText(run, app)}.`, "ok"];
   if (run.status === "DEFERRED") return [`Sync ${label}: it continues by itself later.`, "info"];
   return [`Sync ${label}. Open its details in the sync history to see why.`, "warn"];
 }

@@ -1,4 +1,4 @@
-// Words the page shows for the API's codes, and a run's record counts as a sentence.
+// Words the page shows for the API's codes (run-summary.js words a run's counts).
 
 export const STATUS_LABELS = {
   PENDING_AUTHORISATION: "Waiting for access",
@@ -29,6 +29,7 @@ export const DOMAIN_LABELS = {
   line_items: "Line items",
   tax_rates: "Tax rates",
   customers: "Customers",
+  payments: "Payments",
   sync: "Sync",
 };
 export const DOMAIN_HINTS = {
@@ -38,15 +39,3 @@ export const DOMAIN_HINTS = {
   customers: (app) => `Import ${app}'s customers, then keep them in step.`,
 };
 export const OUTCOME_COUNTS = ["created", "updated", "unchanged", "failed"];
-
-export function countsText(counts) {
-  const parts = [];
-  for (const [domain, outcome] of Object.entries(counts || {})) {
-    const bits = Object.entries(outcome || {})
-      .filter(([, n]) => n)
-      .sort(([a], [b]) => OUTCOME_COUNTS.indexOf(a) - OUTCOME_COUNTS.indexOf(b))
-      .map(([name, n]) => `${n} ${name}`);
-    parts.push(`${DOMAIN_LABELS[domain] || domain}: ${bits.length ? bits.join(", ") : "no changes"}`);
-  }
-  return parts.length ? parts.join("; ") : "No changes";
-}
