@@ -98,7 +98,7 @@ Admin token for tenant '{DEMO_TENANT}' (valid 12 hours):
 Connect Xero:
   curl -s -X POST {stack.api_url}/v1/integrations -H "Authorization: Bearer $TOKEN" \\
        -H 'Content-Type: application/json' -d '{{"app":"xero"}}'
-  then open the "authorize_url" it returns, press Allow, and list:
+  then open the "authorize_url" it returns, press Allow access, and list:
   curl -s {stack.api_url}/v1/integrations -H "Authorization: Bearer $TOKEN"
 
 Read the demo tenant's data in Loc8 core (the service token is a local-only value):
