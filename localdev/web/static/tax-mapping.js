@@ -14,6 +14,10 @@ export class TaxMapping {
     this.selects = [];
     const mapping = saved || {};
     const types = taxTypes.filter((type) => type.active).sort((a, b) => a.code.localeCompare(b.code));
+    // Choices saved for types not shown (inactive ones, which old invoices may still carry)
+    // are sent back as they were.
+    const shown = new Set(types.map((type) => type.code));
+    this.kept = Object.fromEntries(Object.entries(mapping).filter(([code]) => !shown.has(code)));
     const rows = types.map((type, index) => {
       const id = `${p}-tax-type-${index}`;
       const select = el("select", { id, name: id }, el("option", { value: "" }, `No ${card.name} rate: leave as it is in Loc8`));
@@ -58,7 +62,7 @@ export class TaxMapping {
   }
 
   body() {
-    const mapping = {};
+    const mapping = { ...this.kept };
     for (const select of this.selects) {
       const code = select.dataset.taxTypeCode;
       if (select.value) mapping[code] = select.value;
