@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib.domain.errors import InvalidRequest
 
-SYNC_DOMAINS = ("invoices", "line_items", "tax_rates", "customers")
+SYNC_DOMAINS = ("invoices", "payments", "line_items", "tax_rates", "customers")
 
 
 class AppInfo(BaseModel):

@@ -26,7 +26,7 @@ def test_the_catalogue_lists_xero_as_available(api):
         "key": "xero",
         "name": "Xero",
         "available": True,
-        "sync_domains": ["invoices", "line_items", "tax_rates", "customers"],
+        "sync_domains": ["invoices", "payments", "line_items", "tax_rates", "customers"],
     }
     assert {app["key"] for app in apps} == {"xero", "quickbooks", "myob"}
 
