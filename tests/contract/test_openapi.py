@@ -403,8 +403,9 @@ def test_api_md_objects_have_exactly_the_schema_fields(spec):
         schema(spec, "AddedIntegration")["properties"]
     )
     sync_run = json_block_after(text, "## SyncRun object")
-    # errors_truncated: ours, so a run past its error cap says how many it left out.
-    assert top_level_keys(sync_run) | {"errors_truncated"} == set(
+    # Ours: errors_truncated, so a run past its error cap says how many it left out, and
+    # counts_by_direction, which way each domain's records went (counts stays the totals).
+    assert top_level_keys(sync_run) | {"errors_truncated", "counts_by_direction"} == set(
         schema(spec, "SyncRun")["properties"]
     )
     config = json_block_after(text, "## Config body")
