@@ -603,6 +603,28 @@ def test_each_run_says_which_way_records_went(
     shots.take(page, "directional-run-details", full_page=False)
 
 
+def test_a_run_recorded_before_directions_is_worded_from_its_totals(page: Page, stack: LocalStack):
+    page.goto(stack.web_client_url)
+    expect(page.get_by_role("heading", name="Integrations", level=1)).to_be_visible()
+    nothing = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    older_run = {
+        "counts": {
+            "customers": {"created": 34, "updated": 0, "unchanged": 9, "failed": 0},
+            "payments": nothing,
+        }
+    }
+
+    said = page.evaluate(
+        """async (run) => {
+          const { changesText } = await import("./run-summary.js");
+          return changesText(run, "Xero");
+        }""",
+        older_run,
+    )
+
+    assert said == "34 customers created, 9 unchanged; no payment changes"
+
+
 # --- tax rates: each Loc8 tax type and the Xero rate it stands for ---------------------
 
 
