@@ -99,10 +99,16 @@ def removal_status(current: AppInvoiceStatus, profile: AppProfile) -> AppInvoice
     return AppInvoiceStatus.VOIDED
 
 
-def account_for(config: SyncConfig, line: Loc8InvoiceLine) -> str | None:
-    if line.line_item_id:
-        return config.account_for(line.line_item_id)
-    return config.default_account_code
+def account_for(
+    config: SyncConfig, line: Loc8InvoiceLine, item_account: Callable[[str], str | None]
+) -> str | None:
+    """The account a line is coded to: the line item's explicit mapping, else the sales
+    account its item already has in the app (an unmapped item is never re-coded), else
+    the default."""
+    if not line.line_item_id:
+        return config.default_account_code
+    mapped = config.line_item_accounts.get(line.line_item_id)
+    return mapped or item_account(line.line_item_id) or config.default_account_code
 
 
 def draft_invoice(
@@ -113,11 +119,13 @@ def draft_invoice(
     profile: AppProfile,
     tax_code: Callable[[str | None], str | None],
     item_code: Callable[[str], str | None],
+    item_account: Callable[[str], str | None],
     web_url: str,
 ) -> AppInvoice:
     """The app invoice for a Loc8 one. `tax_code` gives the app's tax code for a Loc8
-    one (None: no equivalent) and `item_code` the app's item code for a Loc8 line
-    item id (None: not linked). `Unsendable` when a line cannot be put in the app."""
+    one (None: no equivalent), `item_code` and `item_account` the code and sales account
+    of the app item linked to a Loc8 line item id (None: not linked, or no account).
+    `Unsendable` when a line cannot be put in the app."""
     lines = []
     for line in invoice.lines:
         tax_type = tax_code(line.tax_type_code)
@@ -132,7 +140,7 @@ def draft_invoice(
                 description=line.description,
                 quantity=line.quantity,
                 unit_amount=line.unit_price,
-                account_code=account_for(config, line),
+                account_code=account_for(config, line, item_account),
                 tax_type=tax_type,
                 item_code=item_code(line.line_item_id) if line.line_item_id else None,
             )

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.accounting import AppInvoice, AppInvoiceStatus, WriteResult
+from chalicelib.domain.accounting import AppInvoice, AppInvoiceStatus, AppItem, WriteResult
 from chalicelib.domain.app_invoices import (
     CLOSED,
     Unsendable,
@@ -135,7 +135,7 @@ class InvoicePush:
         self.profile = context.app.profile
         self.app_key = context.integration.app
         self.tax_codes = TaxCodeResolver(context)
-        self._item_codes: dict[str, str] | None = None
+        self._app_items: dict[str, AppItem] | None = None
 
     # --- one set of invoices ----------------------------------------------------------
 
@@ -184,7 +184,13 @@ class InvoicePush:
 
         def item_code(line_item_id: str) -> str | None:
             item = items.get(line_item_id)
-            return self._item_code(item.app_id) if item else None
+            found = self._app_item(item.app_id) if item else None
+            return found.code if found else None
+
+        def item_account(line_item_id: str) -> str | None:
+            item = items.get(line_item_id)
+            found = self._app_item(item.app_id) if item else None
+            return found.account_code if found else None
 
         for work in works:
             contact = contacts.get(work.invoice.customer_id)
@@ -199,6 +205,7 @@ class InvoicePush:
                     profile=self.profile,
                     tax_code=self.tax_codes.app_code,
                     item_code=item_code,
+                    item_account=item_account,
                     web_url=self.web_url,
                 )
             except Unsendable as problem:
@@ -225,12 +232,12 @@ class InvoicePush:
             "invoices can be sent."
         )
 
-    def _item_code(self, app_item_id: str) -> str | None:
-        if self._item_codes is None:
-            self._item_codes = {
-                item.id: item.code for item in self.context.app.items() if item.id and item.code
+    def _app_item(self, app_item_id: str) -> AppItem | None:
+        if self._app_items is None:
+            self._app_items = {
+                item.id: item for item in self.context.app.items() if item.id and item.code
             }
-        return self._item_codes.get(app_item_id)
+        return self._app_items.get(app_item_id)
 
     # --- creates ----------------------------------------------------------------------
 

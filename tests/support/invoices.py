@@ -51,6 +51,9 @@ class AppSide(Protocol):
     def item_codes(self) -> dict[str, str]:
         """The app's item id → its code."""
 
+    def item_accounts(self) -> dict[str, str]:
+        """The app's item id → the sales account it has (items with one only)."""
+
     def creates(self) -> int: ...
 
     def updates(self) -> int: ...
@@ -97,6 +100,14 @@ class XeroSide:
     def item_codes(self) -> dict[str, str]:
         items = self.xero.accounting_state(DEMO_TENANT_ID)["Items"]
         return {item["ItemID"]: item["Code"] for item in items}
+
+    def item_accounts(self) -> dict[str, str]:
+        items = self.xero.accounting_state(DEMO_TENANT_ID)["Items"]
+        return {
+            item["ItemID"]: item["SalesDetails"]["AccountCode"]
+            for item in items
+            if (item.get("SalesDetails") or {}).get("AccountCode")
+        }
 
     def creates(self) -> int:
         return self.xero.calls[PUT_INVOICES]
@@ -197,6 +208,13 @@ class FakeBooksSide:
 
     def item_codes(self) -> dict[str, str]:
         return {item_id: item.code for item_id, item in self.app.items_by_id.items()}
+
+    def item_accounts(self) -> dict[str, str]:
+        return {
+            item_id: item.account_code
+            for item_id, item in self.app.items_by_id.items()
+            if item.account_code
+        }
 
     def creates(self) -> int:
         return self.app.calls["create_invoices"]
@@ -317,17 +335,27 @@ def item_codes_on_lines(emulated: Emulated, side: AppSide) -> dict[str, str]:
     return {loc8_id: codes[app_id] for loc8_id, app_id in linked.items()}
 
 
+def item_accounts_on_lines(emulated: Emulated, side: AppSide) -> dict[str, str]:
+    """Loc8 line item id → the sales account of the app item it is linked to."""
+    linked = links_of(emulated, "line_items", list(line_items_by_code(emulated).values()))
+    accounts = side.item_accounts()
+    return {loc8_id: accounts[app_id] for loc8_id, app_id in linked.items() if app_id in accounts}
+
+
 def assert_mirrored(
     emulated: Emulated,
     side: AppSide,
     accounts: dict[str, str] | None = None,
     *,
     item_codes: dict[str, str] | None = None,
+    item_accounts: dict[str, str] | None = None,
 ) -> None:
     """Exactly one app invoice per issued/paid Loc8 invoice (none for drafts), every
     field as Loc8 has it; with `item_codes` (Loc8 line item id → app item code),
-    catalogue lines name the app's item."""
+    catalogue lines name the app's item. A line is coded to its explicit mapping in
+    `accounts`, else to its app item's own account (`item_accounts`), else to 200."""
     accounts = accounts or {}
+    item_accounts = item_accounts or {}
     contacts = customer_links(emulated)
     numbers = Counter(i.number for i in side.invoices())
     for invoice in loc8_invoices(emulated):
@@ -351,7 +379,11 @@ def assert_mirrored(
             assert app_line.quantity == Decimal(line["quantity"])
             assert app_line.unit_amount == Decimal(line["unit_price"])
             assert app_line.tax_type == side.tax_codes[line["tax_type_code"]]
-            assert app_line.account_code == accounts.get(line["line_item_id"], "200")
+            line_item_id = line["line_item_id"] or ""
+            expected_account = (
+                accounts.get(line_item_id) or item_accounts.get(line_item_id) or "200"
+            )
+            assert app_line.account_code == expected_account
             if item_codes is not None:
                 assert app_line.item_code == item_codes.get(line["line_item_id"] or "")
         [ref] = [r for r in invoice["external_refs"] if r["app"] == "xero"]

@@ -108,6 +108,7 @@ def draft(profile: AppProfile = WITH_DRAFTS, **options) -> AppInvoice:
         "profile": profile,
         "tax_code": {"GST": "OUT10", "GST_FREE": "OUT0"}.get,
         "item_code": {"li-callout": "CALL"}.get,
+        "item_account": {}.get,
         "web_url": WEB,
         **options,
     }
@@ -122,6 +123,19 @@ def test_a_draft_carries_loc8s_fields_in_the_apps_codes():
         ("260", "OUT10", "CALL"),  # mapped account, the app's item
         ("200", "OUT0", None),  # free text: default account, no item
     ]
+
+
+def test_an_unmapped_line_is_coded_to_its_app_items_own_account_not_the_default():
+    # A bookkeeper who left an item unmapped keeps the account the app's item has; the
+    # default is only for lines with no item in the app.
+    unmapped = config().model_copy(update={"line_item_accounts": {}})
+    invoice = draft(config=unmapped, item_account={"li-callout": "270"}.get)
+    assert [line.account_code for line in invoice.lines] == ["270", "200"]
+
+
+def test_an_explicit_mapping_wins_over_the_app_items_account():
+    invoice = draft(item_account={"li-callout": "270"}.get)
+    assert invoice.lines[0].account_code == "260"
 
 
 def test_a_tax_code_the_app_lacks_makes_the_invoice_unsendable_naming_the_app():
