@@ -267,11 +267,36 @@ EXPECTED_TAB_STOPS = f"""() => {{
 }}"""
 
 
+def fresh_admin_session(stack: LocalStack, tenant_id: str) -> tuple[requests.Session, str]:
+    """An admin of a newly seeded Loc8 tenant with no integration history, so the form
+    starts as a first connection shows it (no config remembered from an earlier one)."""
+    created = requests.post(
+        f"{stack.loc8_url}/_emulator/tenants",
+        json={"tenant_id": tenant_id, "seed": "demo"},
+        timeout=HTTP_TIMEOUT,
+    )
+    assert created.status_code == 201, created.text
+    token = mint_token(tenant_id, ["admin"], user_id=f"{tenant_id}-admin")
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session, token
+
+
 def test_keyboard_alone_reaches_and_operates_every_control(
-    page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
+    page: Page, stack: LocalStack, shots: Screenshots
 ):
-    connect_over_http(stack, api)
-    page.goto(stack.web_client_url)
+    api, token = fresh_admin_session(stack, "keyboard-only")
+    integration_id = connect_over_http(stack, api)
+    try:
+        operate_the_form_by_keyboard(page, stack, token, shots)
+    finally:
+        api.delete(f"{stack.api_url}/v1/integrations/{integration_id}", timeout=HTTP_TIMEOUT)
+
+
+def operate_the_form_by_keyboard(
+    page: Page, stack: LocalStack, token: str, shots: Screenshots
+) -> None:
+    page.goto(f"{stack.web_client_url}?token={token}")
     card = xero_card(page)
     save = card.get_by_role("button", name="Save and start syncing")
     expect(save).to_be_visible()
