@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # Long enough to come back from the app's page and load the web client, short enough
 # that a handle left in a browser's history is worthless (the app's code may lapse
-# sooner: Xero's lives five minutes).
+# sooner: some apps' codes live only five minutes).
 PARKED_GRANT_TTL = timedelta(minutes=10)
 _NONCE_BYTES = 12
 

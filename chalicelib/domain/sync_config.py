@@ -32,7 +32,8 @@ class InvoiceStatus(StrEnum):
 
 
 class SyncDomains(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: a switch sent as "yes" or 1 is refused and named, never guessed to be on.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     invoices: bool = False
     line_items: bool = False

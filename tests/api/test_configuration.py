@@ -193,6 +193,9 @@ def test_a_stale_if_match_is_412_and_changes_nothing(api, authorised):
             "at least one",
         ),
         ({"invoice_status": "PAID"}, "invoice_status", ""),
+        # A switch is true or false: "yes" or 1 is a mistake to name, not a guess to make.
+        ({"sync": {"invoices": "yes", "customers": True}}, "sync.invoices", "boolean"),
+        ({"sync": {"invoices": 1, "customers": True}}, "sync.invoices", "boolean"),
         # Payments: into an active account that takes payments, and only with invoices.
         (PAYMENTS_ON, "payment_account_code", "Choose the Xero account"),
         ({**PAYMENTS_ON, "payment_account_code": "200"}, "payment_account_code", "bank account"),
