@@ -167,15 +167,24 @@ def explain(host: str, busy: list[BusyPort], ports: dict[str, int]) -> str:
         lines.append(f"Stop what holds them (e.g. `kill {' '.join(map(str, to_kill))}`).")
     else:
         lines.append("Stop whatever holds them.")
+    lines.append(f"Or use other ports, e.g.:  {_command_on_free_ports(host, busy, ports)}")
+    return "\n".join(lines)
+
+
+def _command_on_free_ports(host: str, busy: list[BusyPort], ports: dict[str, int]) -> str:
+    """`make run` with every port variable set: the taken ones moved, the rest as chosen.
+
+    Naming only the moved ones would, copied as it stands, drop the user's other choices
+    and start those parts on their defaults.
+    """
+    suggested = dict(ports)
     avoid = set(ports.values())
-    suggested: list[str] = []
     for taken in busy:
         other = _free_port_near(host, taken.port, avoid)
         avoid.add(other)
-        suggested.append(f"{taken.env_name}={other}")
-    lines.append(f"Or use other ports, e.g.:  {' '.join(suggested)} make run")
-    lines.append(f"(the ports come from {', '.join(ports)}).")
-    return "\n".join(lines)
+        suggested[taken.env_name] = other
+    assignments = " ".join(f"{env_name}={port}" for env_name, port in suggested.items())
+    return f"{assignments} make run"
 
 
 def _free_port_near(host: str, port: int, avoid: set[int]) -> int:
