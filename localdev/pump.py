@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 import boto3
+from botocore.exceptions import EndpointConnectionError
 
 WORKER = "sync_worker"
 SCHEDULER = "sync_scheduler"
@@ -78,8 +79,16 @@ class Pump:
         self.stopping = False
 
     def run_forever(self, wait_seconds: int = 2) -> None:
+        """Cycle until asked to stop; end on one line, not a traceback, if moto goes away."""
         while not self.stopping:
-            self.cycle(wait_seconds)
+            try:
+                self.cycle(wait_seconds)
+            except EndpointConnectionError as error:
+                if self.stopping:
+                    return  # moto stopped with the rest of the stack: nothing is wrong
+                raise SystemExit(
+                    f"Pump stopped: the AWS endpoint (moto server) went away ({error})."
+                ) from None
 
     def cycle(self, wait_seconds: int = 0) -> int:
         """One turn: the schedule if it is due, then one batch from the queue."""
@@ -153,6 +162,7 @@ def main() -> None:
         flush=True,
     )
     pump.run_forever()
+    print("Pump stopped.", flush=True)
 
 
 if __name__ == "__main__":

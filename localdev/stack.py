@@ -39,6 +39,8 @@ XERO_CLIENT_ID = "loc8-local-client"
 XERO_CLIENT_SECRET = "loc8-local-client-secret"
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
+# The children that call the others (moto, the emulators): they stop first.
+CALLERS = frozenset({"pump", "api", "web"})
 # The Loc8 tenant the local web client acts for: it gets a fresh admin token for it.
 WEB_TENANT = "demo"
 
@@ -235,18 +237,8 @@ class LocalStack:
             raise
 
     def stop(self) -> None:
-        """TERM every child's process group (grandchildren too), newest first; KILL what
-        is still there after STOP_TIMEOUT_SECONDS."""
-        for _name, process in reversed(self._children):
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-        for _name, process in reversed(self._children):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        for _name, process in self._children:
-            # Also whatever a child left behind in its group after it exited.
-            _signal_group(process, signal.SIGKILL)
-            process.wait()
+        """Stop every child and its process group, callers first (`stop_in_order`)."""
+        stop_in_order(self._children, STOP_TIMEOUT_SECONDS)
         self._children.clear()
         if self._runner_alive is not None:
             for fd in self._runner_alive:
@@ -344,3 +336,27 @@ def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> N
     # while a group of that id still has members.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
+
+
+def stop_in_order(
+    children: list[tuple[str, subprocess.Popen[bytes]]], timeout_seconds: float
+) -> None:
+    """TERM the callers' process groups (grandchildren too) and wait for them to exit,
+    then the servers they call; KILL whatever is still there after timeout_seconds.
+
+    Stopped all at once, moto would go while the pump is mid-request and the pump's log
+    would end in a connection error's traceback.
+    """
+    callers = [child for child in children if child[0] in CALLERS]
+    called = [child for child in children if child[0] not in CALLERS]
+    deadline = time.monotonic() + timeout_seconds
+    for stage in (callers, called):
+        for _name, process in reversed(stage):
+            _signal_group(process, signal.SIGTERM)
+        for _name, process in reversed(stage):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    for _name, process in children:
+        # Also whatever a child left behind in its group after it exited.
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
