@@ -83,7 +83,16 @@ def page(browser: Browser, allowed_http_errors: set[int]) -> Iterator[Page]:
             else None
         ),
     )
-    opened.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    opened.on(
+        "requestfailed",
+        lambda request: (
+            problems.append(f"failed: {request.url} ({request.failure})")
+            # A navigation cancels the page's requests still in flight (a test moving on
+            # to another address while the list refreshes): not a failure of the page.
+            if request.failure != "net::ERR_ABORTED"
+            else None
+        ),
+    )
     try:
         yield opened
     finally:
