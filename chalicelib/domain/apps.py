@@ -34,3 +34,8 @@ def available_app(key: object) -> AppInfo:
             return app
     known = ", ".join(app.key for app in CATALOGUE)
     raise InvalidRequest(f"Unknown app {key!r}; expected one of: {known}.")
+
+
+def app_name(key: str) -> str:
+    """The app's name as its catalogue entry spells it, for messages a user reads."""
+    return next((app.name for app in CATALOGUE if app.key == key), key)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from chalicelib.domain.apps import CATALOGUE
+from chalicelib.domain.apps import app_name
 from chalicelib.domain.errors import AccessRevoked, TemporarilyUnavailable
 from chalicelib.domain.integration import Integration
 from chalicelib.domain.tokens import TokenSet
@@ -129,11 +129,6 @@ class AccessTokens:
     def _mark_needs_reconnect(self, integration: Integration) -> None:
         message = RECONNECT_MESSAGE.format(app=app_name(integration.app))
         mark_needs_reconnect(self._repo, integration, message, self._clock)
-
-
-def app_name(app_key: str) -> str:
-    """The app's name as the catalogue spells it ("QuickBooks Online", not "Quickbooks")."""
-    return next((app.name for app in CATALOGUE if app.key == app_key), app_key)
 
 
 def _newer(candidate: TokenSet, seen: TokenSet) -> bool:

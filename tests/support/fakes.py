@@ -206,25 +206,13 @@ def au_tax_rates() -> list:
 
 
 def fake_profile():
-    """Limits unlike any real app's, so a rule hard-wired to one app shows up in a test."""
+    """Fake Books' limits (unlike any real app's, so a rule hard-wired to one app shows up
+    in a test), under the catalogue key the tests' integrations are connected to."""
+    import dataclasses
 
-    from chalicelib.domain.app_profile import AppProfile, InvoiceRemoval
+    from tests.support.fake_app import FAKE_BOOKS_PROFILE
 
-    return AppProfile(
-        key="xero",  # the catalogue entry the tests' integrations are connected to
-        name="Fake Books",
-        write_batch_size=3,
-        lookup_batch_size=2,
-        contact_name_max_length=20,
-        item_name_max_length=20,
-        item_code_max_length=10,
-        account_code_max_length=10,
-        phone_max_length=20,
-        has_draft_invoices=False,
-        remove_unapproved_invoice=InvoiceRemoval.VOID,
-        remove_approved_invoice=InvoiceRemoval.VOID,
-        idempotency_key_lifetime=None,
-    )
+    return dataclasses.replace(FAKE_BOOKS_PROFILE, key="xero")
 
 
 @dataclass
