@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.accounting import Account, TaxRate
-from chalicelib.domain.apps import AppInfo
-from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
-from chalicelib.domain.loc8 import loc8_rate
-from chalicelib.domain.sync_run import SyncRun
-from chalicelib.domain.tax_matching import TaxTypeMatch
-from chalicelib.services.configuration import ConfigView, MappedLineItem
+from chalicelib.domain.integration import IntegrationStatus
+
+if TYPE_CHECKING:
+    # Types only: every Lambda imports this module through the app's wiring, and the
+    # configuration service and Loc8's models are needed only by the routes using them.
+    from chalicelib.domain.accounting import Account, TaxRate
+    from chalicelib.domain.apps import AppInfo
+    from chalicelib.domain.integration import Integration, Organisation
+    from chalicelib.domain.sync_run import SyncRun
+    from chalicelib.domain.tax_matching import TaxTypeMatch
+    from chalicelib.services.configuration import ConfigView, MappedLineItem
 
 
 def iso_utc(moment: datetime) -> str:
@@ -68,6 +72,8 @@ def tax_rate_json(rate: TaxRate) -> dict[str, Any]:
 
 
 def tax_type_json(match: TaxTypeMatch) -> dict[str, Any]:
+    from chalicelib.domain.loc8 import loc8_rate
+
     tax_type = match.tax_type
     return {
         "id": tax_type.id,

@@ -10,9 +10,9 @@ the Lambda's time runs low it raises `Defer`. What differs between apps comes fr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.integration import Integration
 from chalicelib.domain.links import LinkScope
@@ -48,6 +48,8 @@ class SyncContext:
     remaining_time: Callable[[], timedelta]
     time_reserve: timedelta = DEFAULT_TIME_RESERVE
     record_errors_cap: int = 200
+    # What a run reads once and several syncers use (e.g. the tax code lookup), by name.
+    run_lookups: dict[str, Any] = field(default_factory=dict, init=False)
 
     @property
     def tenant_id(self) -> str:

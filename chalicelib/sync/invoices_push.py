@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,8 +51,8 @@ from chalicelib.domain.loc8 import ExternalRef, Loc8Invoice, Loc8InvoiceStatus
 from chalicelib.domain.loc8_errors import Loc8Conflict, Loc8NotFound, Loc8ValidationFailed
 from chalicelib.sync.framework import Direction, SyncContext
 from chalicelib.sync.payments_push import to_send as loc8_payments_to_send
-from chalicelib.sync.tax_codes import TaxCodeResolver
-from chalicelib.sync.writes import answers_for
+from chalicelib.sync.tax_codes import tax_codes_of
+from chalicelib.sync.writes import answers_for, chunks
 
 DOMAIN = "invoices"
 CUSTOMERS = "customers"
@@ -96,11 +96,6 @@ class Work:
     adopted: bool = False  # created by an earlier attempt whose answer was lost
 
 
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def batch_key(run_id: str, action: str, batch: Iterable[Work], bodies: list[AppInvoice]) -> str:
     """The same request in the same run (a continuation after a lost answer) gets the
     same key, so the app replays its first answer. A later run gets a new key: the app
@@ -134,7 +129,7 @@ class InvoicePush:
         self.checkpoint = checkpoint
         self.profile = context.app.profile
         self.app_key = context.integration.app
-        self.tax_codes = TaxCodeResolver(context)
+        self.tax_codes = tax_codes_of(context)
         self._app_items: dict[str, AppItem] | None = None
 
     # --- one set of invoices ----------------------------------------------------------

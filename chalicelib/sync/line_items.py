@@ -31,7 +31,7 @@ from chalicelib.domain.names import name_from_app
 from chalicelib.sync.framework import Direction, SyncContext
 from chalicelib.sync.paging import walk_loc8_pages
 from chalicelib.sync.positions import later, load_position, next_since, save_position, since_of
-from chalicelib.sync.tax_codes import TaxCodeResolver
+from chalicelib.sync.tax_codes import TaxCodeResolver, tax_codes_of
 from chalicelib.sync.writes import answers_for, outcome_unknown
 
 DOMAIN = "line_items"
@@ -60,7 +60,7 @@ class LineItemsSyncer:
         context.check_budget()
         links = context.links.by_app(context.scope, DOMAIN, [i.id for i in items if i.id])
         by_code: dict[str, Loc8LineItem] | None = None
-        tax_codes = TaxCodeResolver(context)
+        tax_codes = tax_codes_of(context)
         made: list[Link] = []
         high_water = position.get("since")
         for item in items:
@@ -182,7 +182,7 @@ class LineItemsSyncer:
 
     def _loc8_to_app(self, context: SyncContext) -> None:
         self._restart_on_new_mappings(context)
-        tax_codes = TaxCodeResolver(context)
+        tax_codes = tax_codes_of(context)
         catalogue = AppCatalogue(context)
         walk_loc8_pages(
             context,

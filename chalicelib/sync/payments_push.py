@@ -30,10 +30,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from chalicelib.domain.accounting import (
     AppInvoice,
@@ -42,6 +41,7 @@ from chalicelib.domain.accounting import (
     AppPaymentDraft,
     WriteResult,
 )
+from chalicelib.domain.app_invoices import CLOSED
 from chalicelib.domain.app_profile import WriteFailure
 from chalicelib.domain.links import Link
 from chalicelib.domain.loc8 import Loc8Invoice, Loc8InvoiceStatus, Loc8Payment
@@ -50,7 +50,7 @@ from chalicelib.domain.sync_run import Direction
 from chalicelib.sync.framework import SyncContext
 from chalicelib.sync.paging import walk_loc8_pages
 from chalicelib.sync.positions import load_position, save_position
-from chalicelib.sync.writes import answers_for
+from chalicelib.sync.writes import answers_for, chunks
 
 DOMAIN = "payments"
 INVOICES = "invoices"
@@ -63,14 +63,6 @@ REPORTED_LIMIT = 500
 CENT = Decimal("0.01")
 SENDABLE = frozenset({Loc8InvoiceStatus.ISSUED, Loc8InvoiceStatus.PAID})
 UNAPPROVED = frozenset({AppInvoiceStatus.DRAFT, AppInvoiceStatus.AWAITING_APPROVAL})
-CLOSED = frozenset({AppInvoiceStatus.VOIDED, AppInvoiceStatus.DELETED})
-
-Item = TypeVar("Item")
-
-
-def chunks(items: Sequence[Item], size: int) -> Iterator[Sequence[Item]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass

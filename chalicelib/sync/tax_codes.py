@@ -1,7 +1,7 @@
 """Which app tax rate a Loc8 tax type stands for, and back, as the tax-rates sync
 matches them (domain/tax_matching.py): the config's mapping, then code, name, and a
 unique rate. A Loc8 type with no counterpart gives None, so the line is reported
-rather than sent with a guessed tax. Read once per syncer, on first use.
+rather than sent with a guessed tax. Read once a run, on first use (`tax_codes_of`).
 """
 
 from __future__ import annotations
@@ -38,3 +38,13 @@ class TaxCodeResolver:
                 context.config.tax_rate_mappings,
             )
         return self._matching
+
+
+def tax_codes_of(context: SyncContext) -> TaxCodeResolver:
+    """The run's one resolver, shared by the line items and invoices syncers, so Loc8's
+    tax types and the app's rates are read once a run. It is first used after the
+    tax-rates step (the first) has written, and no later step changes tax types."""
+    resolver = context.run_lookups.get("tax_codes")
+    if resolver is None:
+        resolver = context.run_lookups["tax_codes"] = TaxCodeResolver(context)
+    return resolver

@@ -218,7 +218,9 @@ def test_another_organisation_starts_clean(emulated):
     again = connect(emulated, organisation_id=other)
 
     assert get_config(emulated, again).status_code == 404
-    assert all(item["account_code"] is None for item in line_items(emulated, again).values())
+    listed = line_items(emulated, again)
+    assert listed, "Loc8's line items are listed"
+    assert all(item["account_code"] is None for item in listed.values())
 
 
 def test_another_loc8_business_granting_the_same_organisation_sees_nothing(emulated):
@@ -229,6 +231,7 @@ def test_another_loc8_business_granting_the_same_organisation_sees_nothing(emula
 
     assert get_config(emulated, theirs, tenant="other-business").status_code == 404
     listed = line_items(emulated, theirs, tenant="other-business")
+    assert listed, "Loc8's line items are listed"
     assert all(item["account_code"] is None for item in listed.values())
     assert {item["suggestion_source"] for item in listed.values()} != {"default"}
 

@@ -86,8 +86,8 @@ def seeded(api, fake_app, container) -> Seeded:
     )
     assert saved.status_code == 200, saved.body
     run = api.http.post(f"/v1/integrations/{integration_id}/sync", headers=bearer())
-    run_id = run.json_body["run_id"] if run.status_code == 202 else "run_0"
-    return Seeded(integration_id, run_id)
+    assert run.status_code == 202, run.body
+    return Seeded(integration_id, run.json_body["run_id"])
 
 
 def problem_json_for_every_4xx(

@@ -489,7 +489,11 @@ export class IntegrationCard {
         return;
       }
       const latest = this.runs && this.runs[0];
-      if (latest && UNFINISHED_RUNS.has(latest.status) && Date.now() - this.pollStarted < POLL_LIMIT_MS) {
+      // A run is recorded finished a moment before the integration's last sync names it:
+      // keep polling until both agree, or the line under the title would stay stale.
+      const lastSyncBehind = latest && this.integration.last_sync?.run_id !== latest.id;
+      const unsettled = latest && (UNFINISHED_RUNS.has(latest.status) || lastSyncBehind);
+      if (unsettled && Date.now() - this.pollStarted < POLL_LIMIT_MS) {
         this.pollTimer = setTimeout(tick, POLL_MS);
       } else if (latest) {
         announce(...runOutcome(latest, this.name));
