@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
@@ -125,7 +125,16 @@ class AccountingAuth(Protocol):
         as far as that removes no access another integration relies on, else leave
         them to lapse. Tokens the app no longer accepts count as done."""
 
-    def granted_organisations(self, tokens: TokenSet) -> list[Organisation]: ...
+    def organisation_named_in(self, callback: Mapping[str, str]) -> str | None:
+        """The organisation the app's consent callback names, for an app that binds one
+        organisation per consent and says which in the redirect; None when it names none.
+        Only an id: `granted_organisations` checks the tokens really reach it."""
+
+    def granted_organisations(
+        self, tokens: TokenSet, named_organisation: str | None = None
+    ) -> list[Organisation]:
+        """The organisations this consent granted; `named_organisation` is what the
+        callback named (see `organisation_named_in`)."""
 
     def disconnect(self, tokens: TokenSet, organisation: Organisation | None) -> None:
         """Remove this integration's access: its own organisation's connection (if it

@@ -83,6 +83,11 @@ class DynamoOAuthStateStore:
                 "sealed_code": string_attr(grant.sealed_code),
                 "parked_until": number_attr(int(grant.expires_at.timestamp())),
                 TTL_ATTRIBUTE: number_attr(_ttl(grant.expires_at)),
+                **(
+                    {"named_organisation": string_attr(grant.named_organisation)}
+                    if grant.named_organisation
+                    else {}
+                ),
             },
             ConditionExpression="attribute_not_exists(PK)",
         )
@@ -116,6 +121,7 @@ class DynamoOAuthStateStore:
             state_nonce=item["state_nonce"]["S"],
             sealed_code=item["sealed_code"]["S"],
             expires_at=datetime.fromtimestamp(int(item["parked_until"]["N"]), tz=UTC),
+            named_organisation=item.get("named_organisation", {}).get("S"),
         )
 
     def return_parked(self, key: str) -> None:

@@ -21,7 +21,7 @@ oauth = Blueprint(__name__)
 def oauth_callback(app: str) -> object:
     params = oauth.current_request.query_params or {}
     outcome = container().consent.receive(
-        app, params.get("state"), params.get("code"), params.get("error")
+        app, params.get("state"), params.get("code"), params.get("error"), params
     )
     return Response(
         body="",

@@ -44,6 +44,8 @@ class ParkedGrant(BaseModel):
     state_nonce: str
     sealed_code: str
     expires_at: datetime
+    # The organisation the app's callback named (one organisation per consent), if any.
+    named_organisation: str | None = None
 
 
 class GrantSealer:
@@ -54,7 +56,13 @@ class GrantSealer:
             raise ValueError("The grant sealing key must be at least 32 bytes.")
         self._key = key
 
-    def park(self, state: OAuthState, code: str, now: datetime) -> tuple[str, ParkedGrant]:
+    def park(
+        self,
+        state: OAuthState,
+        code: str,
+        now: datetime,
+        named_organisation: str | None = None,
+    ) -> tuple[str, ParkedGrant]:
         """A new handle and the grant to store under it."""
         handle = secrets.token_urlsafe(32)
         key = self.key_of(handle)
@@ -69,6 +77,7 @@ class GrantSealer:
             state_nonce=state.nonce,
             sealed_code=_b64url(nonce + sealed),
             expires_at=now + PARKED_GRANT_TTL,
+            named_organisation=named_organisation,
         )
         return handle, parked
 

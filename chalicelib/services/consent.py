@@ -9,6 +9,8 @@ organisation to the other tenant (RFC 9700 §4.7).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,6 +42,8 @@ from chalicelib.ports import (
 
 # Apps send codes of tens of characters; a bound keeps what is parked small whatever arrives.
 MAX_CODE_LENGTH = 2048
+# Company and file ids apps put in their callbacks (a realm number, a GUID) fit this.
+ORGANISATION_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 NOT_THE_INITIATOR = (
     "Only the Loc8 user who started connecting can finish it; nothing was connected. "
     "Start connecting again from Settings > Integrations."
@@ -96,9 +100,15 @@ class Consent:
         return auth.authorization_url(self._signer.sign(state), challenge)
 
     def receive(
-        self, app: str, state_token: str | None, code: str | None, error: str | None
+        self,
+        app: str,
+        state_token: str | None,
+        code: str | None,
+        error: str | None,
+        callback: Mapping[str, str] | None = None,
     ) -> ConsentOutcome:
-        """The app's callback: park a granted code under a fresh completion handle."""
+        """The app's callback: park a granted code, and the organisation the callback
+        names (`callback` is its whole query), under a fresh completion handle."""
         if not state_token:
             raise InvalidOAuthState("The callback has no authorisation state.")
         state = self._signer.verify(state_token, app, self._clock.now())
@@ -121,7 +131,10 @@ class Consent:
             raise InvalidRequest("The callback has neither a code nor an error.")
         if len(code) > MAX_CODE_LENGTH:
             raise InvalidRequest("The authorisation code is longer than any app sends.")
-        handle, parked = self._sealer.park(state, code, self._clock.now())
+        named = self._auths.auth_for(app).organisation_named_in(callback or {})
+        if named is not None and not ORGANISATION_ID.fullmatch(named):
+            raise InvalidRequest("The callback names an organisation id no app sends.")
+        handle, parked = self._sealer.park(state, code, self._clock.now(), named)
         self._states.park(parked)
         logger.info("consent parked for its initiator")
         return ConsentOutcome(
@@ -161,7 +174,7 @@ class Consent:
             self._states.discard_parked(key)
             raise InvalidRequest(rejected.message) from rejected
         self._states.discard_parked(key)
-        return self._connect(integration, auth, tokens)
+        return self._connect(integration, auth, tokens, parked.named_organisation)
 
     def _started_by(
         self, parked: ParkedGrant, tenant_id: str, user_id: str, integration_id: str
@@ -173,11 +186,15 @@ class Consent:
         )
 
     def _connect(
-        self, integration: Integration, auth: AccountingAuth, tokens: TokenSet
+        self,
+        integration: Integration,
+        auth: AccountingAuth,
+        tokens: TokenSet,
+        named_organisation: str | None,
     ) -> Integration:
         had_tokens = integration.has_tokens
         try:
-            granted = auth.granted_organisations(tokens)
+            granted = auth.granted_organisations(tokens, named_organisation)
             integration.grant(granted, self._clock.now())
         except (ProviderError, InvalidRequest):
             # Tokens nobody will keep must not stay valid at the app.

@@ -359,3 +359,31 @@ def test_no_organisation_granted_is_a_400_and_stores_nothing(api, fake_app):
     assert "No organisation" in response.json_body["detail"]
     assert len(fake_app.revoked) == 1
     assert stored_secrets() == []
+
+
+def test_an_organisation_named_in_the_callback_is_bound_without_a_choice(api, fake_app):
+    """Apps that bind one company per consent say which in the redirect; the login's
+    other companies are not offered."""
+    fake_app.organisations = [
+        Organisation(id="org-1", name="Demo Plumbing Ltd"),
+        Organisation(id="org-2", name="Demo Electrical Pty"),
+    ]
+    added = add_xero(api)
+    code, state = fake_app.approve(added["authorize_url"])
+    params = redirect_params(
+        callback(api, {"code": code, "state": state, "organisationId": "org-2"})
+    )
+    finished = finish(api, params)
+    assert finished.status_code == 200, finished.body
+    assert finished.json_body["status"] == "AUTHORISED"
+    assert finished.json_body["organisation"] == {"id": "org-2", "name": "Demo Electrical Pty"}
+    assert "organisations" not in finished.json_body
+
+
+def test_a_malformed_organisation_in_the_callback_is_a_400_and_parks_nothing(api, fake_app):
+    added = add_xero(api)
+    code, state = fake_app.approve(added["authorize_url"])
+    response = callback(api, {"code": code, "state": state, "organisationId": "org 2<script>"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert not [item for item in scan_table() if item["PK"]["S"].startswith("PARKEDGRANT#")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -80,8 +81,15 @@ class FakeAccountingAuth:
             self.revoked.append(tokens.refresh_token.get_secret_value())
             self.live_refresh_tokens.discard(tokens.refresh_token.get_secret_value())
 
-    def granted_organisations(self, tokens: TokenSet) -> list[Organisation]:
+    def organisation_named_in(self, callback: Mapping[str, str]) -> str | None:
+        return callback.get("organisationId")
+
+    def granted_organisations(
+        self, tokens: TokenSet, named_organisation: str | None = None
+    ) -> list[Organisation]:
         self._maybe_fail("granted_organisations")
+        if named_organisation is not None:
+            return [org for org in self.organisations if org.id == named_organisation]
         return list(self.organisations)
 
     def disconnect_organisation(self, tokens: TokenSet, organisation: Organisation) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -133,7 +133,13 @@ class XeroOAuth:
         if response.status_code not in (200, 400):
             raise ProviderRejected(f"Xero refused to revoke access (HTTP {response.status_code}).")
 
-    def granted_organisations(self, tokens: TokenSet) -> list[Organisation]:
+    def organisation_named_in(self, callback: Mapping[str, str]) -> str | None:
+        # Xero's redirect names no organisation: the connections say what was granted.
+        return None
+
+    def granted_organisations(
+        self, tokens: TokenSet, named_organisation: str | None = None
+    ) -> list[Organisation]:
         """The organisations this consent granted: Xero lists every organisation the
         Xero user ever connected to the app, so only the connections of the token's
         own auth event count."""
