@@ -245,6 +245,10 @@ class AccountingApp(AccountingSettings, Protocol):
 
     def items(self, modified_since: datetime | None = None) -> list[AppItem]: ...
 
+    def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
+        """Items changed since, a page at a time (an app that answers every item at
+        once gives one last page); pages say when they were read if that was earlier."""
+
     def save_items(
         self, items: list[AppItem], idempotency_key: str
     ) -> list[WriteResult[AppItem]]: ...

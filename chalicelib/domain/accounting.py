@@ -119,6 +119,9 @@ class AppPage(BaseModel, Generic[Record]):
     records: list[Record]
     page: int
     last: bool
+    # When the app's answer was taken, if earlier than the call that returned the page
+    # (a provider serving pages from one earlier read of several kinds of records).
+    read_at: datetime | None = None
 
 
 class AppContact(BaseModel):

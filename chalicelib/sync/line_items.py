@@ -54,9 +54,11 @@ class LineItemsSyncer:
         # The app lists its items in one answer, not in pages: one read, one position.
         position = load_position(context, APP_CURSOR)
         read_at = context.now()  # before the read, so a change landing meanwhile comes next time
-        items = [
-            i for i in context.app.items(since_of(position)) if i.id and i.unit_price is not None
-        ]
+        items: list[AppItem] = []
+        for page in context.app.item_pages(since_of(position)):
+            if page.read_at is not None and page.read_at < read_at:
+                read_at = page.read_at  # the page shows the app as it was then
+            items += [i for i in page.records if i.id and i.unit_price is not None]
         context.check_budget()
         links = context.links.by_app(context.scope, DOMAIN, [i.id for i in items if i.id])
         by_code: dict[str, Loc8LineItem] | None = None

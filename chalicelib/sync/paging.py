@@ -95,6 +95,8 @@ def walk_app_pages(context: SyncContext, name: str, fetch: AppFetch, handle: Pag
     while True:
         read_at = context.now()  # before the read: what is decided from it must not be later
         page = next(iter(fetch(datetime.fromisoformat(since) if since else None, page_number)))
+        if page.read_at is not None and page.read_at < read_at:
+            read_at = page.read_at  # the page shows the app as it was then, not now
         fresh = [record for record in page.records if not seen.has(record)]
         if handle(fresh) is False:
             return

@@ -39,12 +39,18 @@ def later(high_water: str | None, moment: datetime | None) -> str | None:
 SETTLED_AFTER = timedelta(seconds=60)
 
 
-def next_since(high_water: str | None, read_at: datetime) -> str | None:
+def next_since(high_water: str | None, read_at: datetime) -> str:
     """Where the next pass over the app's changes starts, given the newest change seen
-    and when the pass read it."""
+    and when the pass read it.
+
+    By the same rule, nothing stamped before the settled point (a minute before the
+    read) can still land, so a quiet pass moves its start up to there: the next read
+    asks only for recent changes, which keeps it small and inside apps' change feeds
+    that look back a limited time."""
+    settled = (read_at - SETTLED_AFTER).replace(microsecond=0)
     if high_water is None:
-        return None
+        return settled.isoformat()
     newest = datetime.fromisoformat(high_water)
     if read_at - newest > SETTLED_AFTER:
-        return (newest.replace(microsecond=0) + timedelta(seconds=1)).isoformat()
+        return max(newest.replace(microsecond=0) + timedelta(seconds=1), settled).isoformat()
     return high_water

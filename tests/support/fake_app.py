@@ -236,6 +236,9 @@ class FakeApp:
             if modified_since is None or _changed_after(item.updated_at, modified_since)
         ]
 
+    def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
+        yield AppPage(records=self.items(modified_since), page=1, last=True)
+
     def find_invoices(self, numbers: list[str]) -> list[AppInvoice]:
         self._call("find_invoices")
         wanted = {number.casefold() for number in numbers}

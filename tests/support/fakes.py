@@ -252,6 +252,11 @@ class FakeAccountingSettings:
         self.calls.append("items")
         return list(self.items_list)
 
+    def item_pages(self, modified_since=None):
+        from chalicelib.domain.accounting import AppPage
+
+        yield AppPage(records=self.items(modified_since), page=1, last=True)
+
     def save_items(self, items, idempotency_key: str) -> list:
         from chalicelib.domain.accounting import WriteResult
 

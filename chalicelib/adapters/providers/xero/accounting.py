@@ -150,6 +150,10 @@ class XeroAccounting:
         )
         return [item_from_xero(item) for item in body.get("Items") or []]
 
+    def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
+        # Xero answers every item in one response.
+        yield AppPage(records=self.items(modified_since), page=1, last=True)
+
     def find_contacts(self, *, names: list[str], emails: list[str]) -> list[AppContact]:
         """Active contacts with any of these names or (case-insensitive) emails, in as
         few calls as Xero's URL limit allows (each contact once)."""
