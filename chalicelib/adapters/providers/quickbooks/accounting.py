@@ -1,0 +1,359 @@
+"""QuickBooks Online's Accounting API for one company, in the core's terms.
+
+Reads: Change Data Capture for a periodic sync (`changes.py`: one call answers every
+domain), queries paged by `Metadata.LastUpdatedTime` otherwise (an import, a cursor
+older than CDC's window, a resumed page). Writes: `/batch` (`batches.py`). US
+companies use automated sales tax: their "tax rates" are QuickBooks' TAX and NON
+codes, each line says only whether it is taxable, and QuickBooks works out the tax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.adapters.providers.quickbooks.batches import BatchWriter, Known, Operation
+from chalicelib.adapters.providers.quickbooks.changes import ChangeFeed
+from chalicelib.adapters.providers.quickbooks.client import QuickBooksClient
+from chalicelib.adapters.providers.quickbooks.mappers import (
+    US_TAX_RATES,
+    account_from_qbo,
+    contact_from_qbo,
+    contact_to_qbo,
+    invoice_from_qbo,
+    invoice_to_qbo,
+    item_from_qbo,
+    item_to_qbo,
+    linked_payment_ids,
+    payment_to_qbo,
+    payments_from_qbo,
+    ref_value,
+    tax_rate_from_qbo,
+)
+from chalicelib.adapters.providers.quickbooks.profile import QUICKBOOKS_PROFILE
+from chalicelib.adapters.providers.quickbooks.query import (
+    PAGE_SIZE,
+    changed_since,
+    everything,
+    where_in,
+)
+from chalicelib.domain.accounting import (
+    Account,
+    AppContact,
+    AppContactDraft,
+    AppInvoice,
+    AppInvoiceStatus,
+    AppItem,
+    AppPage,
+    AppPayment,
+    AppPaymentDraft,
+    RateBudget,
+    TaxRate,
+    WriteResult,
+)
+from chalicelib.domain.app_profile import AppProfile
+
+Parse = Callable[[dict[str, Any]], Iterable[Any]]
+
+
+def _one(parse: Callable[[dict[str, Any]], Any]) -> Parse:
+    def parsed(record: dict[str, Any]) -> Iterable[Any]:
+        value = parse(record)
+        return [] if value is None else [value]
+
+    return parsed
+
+
+class QuickBooksAccounting:
+    def __init__(
+        self, *, client: QuickBooksClient, realm_id: str, now: Callable[[], datetime]
+    ) -> None:
+        self._client = client
+        self._realm_id = realm_id
+        self._known = Known(client)
+        self._writer = BatchWriter(client, self._known)
+        self._feed = ChangeFeed(client, now)
+        self._country: str | None = None
+        self._item_ids: dict[str, str] | None = None  # item Id by code, casefolded
+        self._item_codes: dict[str, str] = {}  # item code by Id
+
+    @property
+    def profile(self) -> AppProfile:
+        return QUICKBOOKS_PROFILE
+
+    def rate_budget(self) -> RateBudget:
+        return self._client.rate.budget()
+
+    # --- settings ---------------------------------------------------------------------
+
+    def accounts(self) -> list[Account]:
+        parsed = (account_from_qbo(a) for a in self._all("Account", "read_accounts"))
+        return [account for account in parsed if account is not None]
+
+    def tax_rates(self) -> list[TaxRate]:
+        if self.automated_sales_tax():
+            return list(US_TAX_RATES)
+        rates = {
+            str(rate["Id"]): Decimal(str(rate.get("RateValue") or 0))
+            for rate in self._all("TaxRate", "read_tax_rates")
+        }
+        return [tax_rate_from_qbo(code, rates) for code in self._all("TaxCode", "read_tax_codes")]
+
+    def automated_sales_tax(self) -> bool:
+        """US companies (QuickBooks' automated sales tax) name no rates on lines."""
+        if self._country is None:
+            body = self._client.get(f"companyinfo/{self._realm_id}", operation="company_info")
+            info = body.get("CompanyInfo") or {}
+            self._country = str(info.get("Country") or "")
+        return self._country.upper() in ("US", "USA")
+
+    def _all(self, entity: str, operation: str) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            found = self._client.query(everything(entity, page), operation=operation)
+            listed = found.get(entity) or []
+            records += listed
+            if len(listed) < PAGE_SIZE:
+                return records
+            page += 1
+
+    # --- paged reads ------------------------------------------------------------------
+
+    def contact_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppContact]]:
+        return self._pages("Customer", _one(contact_from_qbo), modified_since, start_page)
+
+    def invoice_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppInvoice]]:
+        return self._pages(
+            "Invoice",
+            _one(lambda r: invoice_from_qbo(r, self._item_codes)),
+            modified_since,
+            start_page,
+        )
+
+    def payment_pages(
+        self, modified_since: datetime | None, start_page: int = 1
+    ) -> Iterator[AppPage[AppPayment]]:
+        return self._pages("Payment", payments_from_qbo, modified_since, start_page)
+
+    def items(self, modified_since: datetime | None = None) -> list[AppItem]:
+        return [item for page in self.item_pages(modified_since) for item in page.records]
+
+    def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
+        for page in self._pages("Item", _one(item_from_qbo), modified_since, 1):
+            self._note_items(page.records, complete=modified_since is None and page.page == 1)
+            yield page
+
+    def _note_items(self, items: list[AppItem], *, complete: bool) -> None:
+        if complete:
+            self._item_ids = {}
+        for item in items:
+            if item.id:
+                self._item_codes[item.id] = item.code
+                if self._item_ids is not None:
+                    self._item_ids[item.code.casefold()] = item.id
+
+    def _pages(
+        self,
+        entity: str,
+        parse: Parse,
+        since: datetime | None,
+        start_page: int,
+    ) -> Iterator[AppPage[Any]]:
+        changes = self._feed.changes(entity, since) if start_page == 1 else None
+        if changes is not None:
+            records = [record for raw in changes.records for record in parse(raw)]
+            yield AppPage(records=records, page=1, last=True, read_at=changes.read_at)
+            return
+        page = start_page
+        while True:
+            found = self._client.query(
+                changed_since(entity, since, page), operation=f"list_{entity.lower()}s"
+            )
+            listed = found.get(entity) or []
+            last = len(listed) < PAGE_SIZE
+            records = [record for raw in listed for record in parse(raw)]
+            yield AppPage(records=records, page=page, last=last)
+            if last:
+                return
+            page += 1
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def find_contacts(self, *, names: list[str], emails: list[str]) -> list[AppContact]:
+        """Active customers with any of these names. QuickBooks' query language cannot
+        filter on an email address, and DisplayName is unique across customers,
+        suppliers and employees, so the name is what a create would collide on."""
+        del emails
+        found: dict[str, AppContact] = {}
+        for group in _groups(sorted(set(names)), QUICKBOOKS_PROFILE.lookup_batch_size):
+            listed = self._client.query(
+                where_in("Customer", "DisplayName", group), operation="find_customers"
+            )
+            for record in listed.get("Customer") or []:
+                self._known.remember("Customer", record)
+                contact = contact_from_qbo(record)
+                found.setdefault(contact.id, contact)
+        return list(found.values())
+
+    def find_invoices(self, numbers: list[str]) -> list[AppInvoice]:
+        return self._invoices_where("DocNumber", numbers, "find_invoices")
+
+    def get_invoices(self, ids: list[str]) -> list[AppInvoice]:
+        """With their payments: QuickBooks lists an invoice's payments as LinkedTxn
+        ids, read in one more query."""
+        return self._invoices_where("Id", ids, "get_invoices")
+
+    def _invoices_where(self, field: str, values: list[str], operation: str) -> list[AppInvoice]:
+        records: list[dict[str, Any]] = []
+        for group in _groups(sorted(set(values)), QUICKBOOKS_PROFILE.write_batch_size):
+            listed = self._client.query(where_in("Invoice", field, group), operation=operation)
+            records += listed.get("Invoice") or []
+        for record in records:
+            self._known.remember("Invoice", record)
+        payments = self._payments_of(records)
+        invoices = []
+        for record in records:
+            invoice = invoice_from_qbo(record, self._item_codes)
+            on_it = [p for p in payments if p.invoice_id == invoice.id and p.is_active]
+            invoices.append(invoice.model_copy(update={"payments": on_it}))
+        return invoices
+
+    def _payments_of(self, invoices: list[dict[str, Any]]) -> list[AppPayment]:
+        ids = sorted({pid for record in invoices for pid in linked_payment_ids(record)})
+        payments: list[AppPayment] = []
+        for group in _groups(ids, QUICKBOOKS_PROFILE.write_batch_size):
+            listed = self._client.query(where_in("Payment", "Id", group), operation="get_payments")
+            for record in listed.get("Payment") or []:
+                payments += payments_from_qbo(record)
+        return payments
+
+    # --- writes -----------------------------------------------------------------------
+
+    def create_contacts(
+        self, drafts: list[AppContactDraft], idempotency_key: str
+    ) -> list[WriteResult[AppContact]]:
+        return self._writer.write(
+            [
+                Operation("Customer", "create", lambda _t, d=d: contact_to_qbo(d), contact_from_qbo)
+                for d in drafts
+            ],
+            idempotency_key,
+        )
+
+    def update_contacts(
+        self, drafts: list[AppContactDraft], idempotency_key: str
+    ) -> list[WriteResult[AppContact]]:
+        return self._writer.write(
+            [
+                Operation(
+                    "Customer",
+                    "update",
+                    lambda token, d=d: contact_to_qbo(d, token),
+                    contact_from_qbo,
+                    record_id=d.id,
+                )
+                for d in drafts
+            ],
+            idempotency_key,
+        )
+
+    def save_items(self, items: list[AppItem], idempotency_key: str) -> list[WriteResult[AppItem]]:
+        results = self._writer.write(
+            [
+                Operation(
+                    "Item",
+                    "update" if item.id else "create",
+                    lambda token, i=item: item_to_qbo(i, token),
+                    item_from_qbo,
+                    record_id=item.id,
+                )
+                for item in items
+            ],
+            idempotency_key,
+        )
+        self._note_items([r.record for r in results if r.ok and r.record], complete=False)
+        return results
+
+    def create_invoices(
+        self, invoices: list[AppInvoice], idempotency_key: str
+    ) -> list[WriteResult[AppInvoice]]:
+        return self._writer.write([self._invoice_write(i) for i in invoices], idempotency_key)
+
+    def update_invoices(
+        self, invoices: list[AppInvoice], idempotency_key: str
+    ) -> list[WriteResult[AppInvoice]]:
+        return self._writer.write([self._invoice_write(i) for i in invoices], idempotency_key)
+
+    def _invoice_write(self, invoice: AppInvoice) -> Operation:
+        parse = self._invoice_answer(invoice)
+        if invoice.id and invoice.status in (AppInvoiceStatus.VOIDED, AppInvoiceStatus.DELETED):
+            operation = "void" if invoice.status is AppInvoiceStatus.VOIDED else "delete"
+            invoice_id = invoice.id
+            return Operation(
+                "Invoice",
+                operation,
+                lambda token: {"Id": invoice_id, "SyncToken": token or "0"},
+                parse,
+                record_id=invoice_id,
+            )
+        item_ids = self._item_ids_for(invoice)
+        us = self.automated_sales_tax()
+        return Operation(
+            "Invoice",
+            "update" if invoice.id else "create",
+            lambda token: invoice_to_qbo(
+                invoice, item_ids=item_ids, automated_sales_tax=us, sync_token=token
+            ),
+            parse,
+            record_id=invoice.id,
+        )
+
+    def _invoice_answer(self, sent: AppInvoice) -> Callable[[dict[str, Any]], AppInvoice]:
+        def parse(record: dict[str, Any]) -> AppInvoice:
+            invoice = invoice_from_qbo(record, self._item_codes)
+            if invoice.status is AppInvoiceStatus.DELETED:
+                # A delete answers only the Id: the rest is what was sent.
+                return sent.model_copy(update={"status": AppInvoiceStatus.DELETED})
+            return invoice
+
+        return parse
+
+    def _item_ids_for(self, invoice: AppInvoice) -> dict[str, str]:
+        codes = {line.item_code.casefold() for line in invoice.lines if line.item_code}
+        if codes and (self._item_ids is None or not codes <= self._item_ids.keys()):
+            self.items()  # every item, once: codes of items made since are then known
+        return dict(self._item_ids or {})
+
+    def create_payments(
+        self, payments: list[AppPaymentDraft], idempotency_key: str
+    ) -> list[WriteResult[AppPayment]]:
+        self._known.load("Invoice", [p.invoice_id for p in payments])
+        operations: list[Operation] = []
+        for payment in payments:
+            invoice = self._known.get("Invoice", payment.invoice_id) or {}
+            customer = ref_value(invoice.get("CustomerRef")) or ""
+            operations.append(
+                Operation(
+                    "Payment",
+                    "create",
+                    lambda _t, p=payment, c=customer: payment_to_qbo(p, c),
+                    lambda record: _payment_on(record),
+                )
+            )
+        return self._writer.write(operations, idempotency_key)
+
+
+def _payment_on(record: dict[str, Any]) -> AppPayment:
+    return payments_from_qbo(record)[0]
+
+
+def _groups(values: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
