@@ -3,6 +3,7 @@ its queries built, its limits counted: pure, no emulator needed."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -433,10 +434,17 @@ def test_queries_quote_values_and_page_oldest_change_first():
     )
 
 
-def test_request_ids_are_stable_per_key_and_within_intuits_length():
-    assert request_id("inv-create-" + "a" * 40) == request_id("inv-create-" + "a" * 40)
-    assert request_id("k") != request_id("k", "#stale")
-    assert len(request_id("x" * 200)) <= 50
+def test_request_ids_are_stable_per_key_and_body_and_within_intuits_length():
+    body = {
+        "BatchItemRequest": [{"bId": "0", "operation": "create", "Customer": {"DisplayName": "A"}}]
+    }
+    key = "inv-create-" + "a" * 40
+    assert request_id(key, body) == request_id(key, json.loads(json.dumps(body)))
+    other = {
+        "BatchItemRequest": [{**body["BatchItemRequest"][0], "Customer": {"DisplayName": "B"}}]
+    }
+    assert request_id(key, other) != request_id(key, body)
+    assert len(request_id("x" * 200, body)) <= 50
 
 
 def test_the_rate_budget_counts_calls_and_batches_in_a_sliding_minute():

@@ -5,11 +5,14 @@ same request sent again (its answer lost) gets QuickBooks' first answer instead 
 a second record. Updates, voids and deletes need the record's current `SyncToken`:
 it is taken from the last read or write of the record, else read (one query per
 entity); an operation QuickBooks refuses as stale (5010) is read again and retried
-once under a request id of its own, then reported as `STALE_VERSION`.
+once (its new SyncToken makes it a request of its own), then reported as
+`STALE_VERSION`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,10 +37,14 @@ THROTTLED_MESSAGE = (
 )
 
 
-def request_id(idempotency_key: str, attempt: str = "") -> str:
-    """A UUID from the core's key: Intuit's requestid is at most 50 characters, and
-    the same key (and attempt) always gives the same id."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"loc8:{idempotency_key}{attempt}"))
+def request_id(idempotency_key: str, body: Any) -> str:
+    """A UUID from the core's key and the exact body: Intuit's requestid is at most 50
+    characters. The same key and body (a request whose answer was lost) give the same
+    id, so QuickBooks replays its answer; the same key with another body (a SyncToken
+    read again since) is another request and gets another id, never a replay of an
+    answer to something else."""
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"loc8:{idempotency_key}:{digest}"))
 
 
 @dataclass(frozen=True)
@@ -97,14 +104,12 @@ class BatchWriter:
         if not operations:
             return []
         self._load_tokens(operations, again=False)
-        results = self._send(operations, request_id(idempotency_key))
+        results = self._send(operations, idempotency_key)
         stale = [i for i, r in enumerate(results) if r.reason is WriteFailure.STALE_VERSION]
         if stale:
             retried = [operations[i] for i in stale]
             self._load_tokens(retried, again=True)
-            for index, result in zip(
-                stale, self._send(retried, request_id(idempotency_key, "#stale")), strict=True
-            ):
+            for index, result in zip(stale, self._send(retried, idempotency_key), strict=True):
                 results[index] = result
         return results
 
@@ -116,17 +121,20 @@ class BatchWriter:
         for entity, ids in by_entity.items():
             self._known.load(entity, ids, again=again)
 
-    def _send(self, operations: Sequence[Operation], requestid: str) -> list[WriteResult[Any]]:
+    def _send(
+        self, operations: Sequence[Operation], idempotency_key: str
+    ) -> list[WriteResult[Any]]:
         items = []
         for index, op in enumerate(operations):
             token = self._known.sync_token(op.entity, op.record_id) if op.record_id else None
             items.append({"bId": str(index), "operation": op.operation, op.entity: op.body(token)})
+        request = {"BatchItemRequest": items}
         body = self._client.call(
             "POST",
             "batch",
             operation=f"batch_{operations[0].entity.lower()}",
-            params={"requestid": requestid},
-            json_body={"BatchItemRequest": items},
+            params={"requestid": request_id(idempotency_key, request)},
+            json_body=request,
         )
         answers = {
             str(answer.get("bId")): answer
