@@ -344,7 +344,11 @@ def _draft(**changes) -> AppInvoice:
 
 
 def test_an_invoice_goes_out_tax_exclusive_with_its_item_and_tax_code_per_line():
-    body = invoice_to_qbo(_draft(), item_ids={"drn-01": "7"}, automated_sales_tax=False)
+    body = invoice_to_qbo(
+        _draft(),
+        item_for=lambda line: "7" if line.item_code == "drn-01" else None,
+        automated_sales_tax=False,
+    )
     assert body["GlobalTaxCalculation"] == "TaxExcluded"
     assert body["DocNumber"] == "INV-1001"
     assert body["CustomerRef"] == {"value": "58"}
@@ -368,7 +372,7 @@ def test_a_us_invoice_leaves_the_tax_to_automated_sales_tax():
                 )
             ]
         ),
-        item_ids={},
+        item_for=lambda _line: "1",
         automated_sales_tax=True,
     )
     assert "GlobalTaxCalculation" not in body
@@ -377,7 +381,9 @@ def test_a_us_invoice_leaves_the_tax_to_automated_sales_tax():
 
 def test_an_invoice_update_is_sparse_and_keeps_the_line_ids():
     draft = _draft(id="130", lines=[_draft().lines[0].model_copy(update={"id": "1"})])
-    body = invoice_to_qbo(draft, item_ids={}, automated_sales_tax=False, sync_token="4")
+    body = invoice_to_qbo(
+        draft, item_for=lambda _line: "1", automated_sales_tax=False, sync_token="4"
+    )
     assert (body["Id"], body["SyncToken"], body["sparse"]) == ("130", "4", True)
     assert body["Line"][0]["Id"] == "1"
 

@@ -19,6 +19,7 @@ from chalicelib.adapters.providers.quickbooks.changes import ChangeFeed
 from chalicelib.adapters.providers.quickbooks.client import QuickBooksClient
 from chalicelib.adapters.providers.quickbooks.mappers import (
     US_TAX_RATES,
+    ItemFor,
     account_from_qbo,
     contact_from_qbo,
     contact_to_qbo,
@@ -44,6 +45,7 @@ from chalicelib.domain.accounting import (
     AppContact,
     AppContactDraft,
     AppInvoice,
+    AppInvoiceLine,
     AppInvoiceStatus,
     AppItem,
     AppPage,
@@ -54,6 +56,10 @@ from chalicelib.domain.accounting import (
     WriteResult,
 )
 from chalicelib.domain.app_profile import AppProfile
+
+# Name lists answer active records only unless the query names Active; a record made
+# inactive is a change the sync must see.
+_EVERY_STATE = {"Customer": ("Active IN (true, false)",), "Item": ("Active IN (true, false)",)}
 
 Parse = Callable[[dict[str, Any]], Iterable[Any]]
 
@@ -76,7 +82,7 @@ class QuickBooksAccounting:
         self._writer = BatchWriter(client, self._known)
         self._feed = ChangeFeed(client, now)
         self._country: str | None = None
-        self._item_ids: dict[str, str] | None = None  # item Id by code, casefolded
+        self._items: list[AppItem] | None = None  # every item, read once for invoices
         self._item_codes: dict[str, str] = {}  # item code by Id
 
     @property
@@ -147,17 +153,16 @@ class QuickBooksAccounting:
 
     def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
         for page in self._pages("Item", _one(item_from_qbo), modified_since, 1):
-            self._note_items(page.records, complete=modified_since is None and page.page == 1)
+            self._note_items(page.records)
             yield page
 
-    def _note_items(self, items: list[AppItem], *, complete: bool) -> None:
-        if complete:
-            self._item_ids = {}
+    def _note_items(self, items: list[AppItem]) -> None:
         for item in items:
             if item.id:
                 self._item_codes[item.id] = item.code
-                if self._item_ids is not None:
-                    self._item_ids[item.code.casefold()] = item.id
+        if self._items is not None:
+            saved = {item.id for item in items}
+            self._items = [i for i in self._items if i.id not in saved] + list(items)
 
     def _pages(
         self,
@@ -174,7 +179,8 @@ class QuickBooksAccounting:
         page = start_page
         while True:
             found = self._client.query(
-                changed_since(entity, since, page), operation=f"list_{entity.lower()}s"
+                changed_since(entity, since, page, conditions=_EVERY_STATE.get(entity, ())),
+                operation=f"list_{entity.lower()}s",
             )
             listed = found.get(entity) or []
             last = len(listed) < PAGE_SIZE
@@ -187,19 +193,18 @@ class QuickBooksAccounting:
     # --- lookups ----------------------------------------------------------------------
 
     def find_contacts(self, *, names: list[str], emails: list[str]) -> list[AppContact]:
-        """Active customers with any of these names. QuickBooks' query language cannot
-        filter on an email address, and DisplayName is unique across customers,
-        suppliers and employees, so the name is what a create would collide on."""
-        del emails
+        """Active customers with any of these names or emails: a query per field, as
+        the query language has no OR (DisplayName and PrimaryEmailAddr are filterable)."""
         found: dict[str, AppContact] = {}
-        for group in _groups(sorted(set(names)), QUICKBOOKS_PROFILE.lookup_batch_size):
-            listed = self._client.query(
-                where_in("Customer", "DisplayName", group), operation="find_customers"
-            )
-            for record in listed.get("Customer") or []:
-                self._known.remember("Customer", record)
-                contact = contact_from_qbo(record)
-                found.setdefault(contact.id, contact)
+        for field, values in (("DisplayName", names), ("PrimaryEmailAddr", emails)):
+            for group in _groups(sorted(set(values)), QUICKBOOKS_PROFILE.lookup_batch_size):
+                listed = self._client.query(
+                    where_in("Customer", field, group), operation="find_customers"
+                )
+                for record in listed.get("Customer") or []:
+                    self._known.remember("Customer", record)
+                    contact = contact_from_qbo(record)
+                    found.setdefault(contact.id, contact)
         return list(found.values())
 
     def find_invoices(self, numbers: list[str]) -> list[AppInvoice]:
@@ -278,7 +283,7 @@ class QuickBooksAccounting:
             ],
             idempotency_key,
         )
-        self._note_items([r.record for r in results if r.ok and r.record], complete=False)
+        self._note_items([r.record for r in results if r.ok and r.record])
         return results
 
     def create_invoices(
@@ -303,13 +308,13 @@ class QuickBooksAccounting:
                 parse,
                 record_id=invoice_id,
             )
-        item_ids = self._item_ids_for(invoice)
+        item_for = self._items_for(invoice)
         us = self.automated_sales_tax()
         return Operation(
             "Invoice",
             "update" if invoice.id else "create",
             lambda token: invoice_to_qbo(
-                invoice, item_ids=item_ids, automated_sales_tax=us, sync_token=token
+                invoice, item_for=item_for, automated_sales_tax=us, sync_token=token
             ),
             parse,
             record_id=invoice.id,
@@ -325,11 +330,33 @@ class QuickBooksAccounting:
 
         return parse
 
-    def _item_ids_for(self, invoice: AppInvoice) -> dict[str, str]:
-        codes = {line.item_code.casefold() for line in invoice.lines if line.item_code}
-        if codes and (self._item_ids is None or not codes <= self._item_ids.keys()):
-            self.items()  # every item, once: codes of items made since are then known
-        return dict(self._item_ids or {})
+    def _items_for(self, invoice: AppInvoice) -> ItemFor:
+        """Every sales line in QuickBooks is sold as an item, and the item decides its
+        income account: a line's own item when the app has it, else the first active
+        item on the line's account, else QuickBooks' default "Services" item (or the
+        first item) - the item catalogue is read once for it."""
+        catalogue = self._catalogue()
+        by_code = {item.code.casefold(): item.id for item in catalogue if item.id}
+        by_account: dict[str, str] = {}
+        for item in sorted(catalogue, key=lambda i: int(i.id) if (i.id or "").isdigit() else 0):
+            if item.id and item.account_code:
+                by_account.setdefault(item.account_code, item.id)
+        default = next((i.id for i in catalogue if i.name == "Services"), None) or next(
+            (i.id for i in catalogue if i.id), None
+        )
+
+        def item_for(line: AppInvoiceLine) -> str | None:
+            if line.item_code and line.item_code.casefold() in by_code:
+                return by_code[line.item_code.casefold()]
+            return by_account.get(line.account_code or "") or default
+
+        del invoice
+        return item_for
+
+    def _catalogue(self) -> list[AppItem]:
+        if self._items is None:
+            self._items = self.items()
+        return self._items
 
     def create_payments(
         self, payments: list[AppPaymentDraft], idempotency_key: str

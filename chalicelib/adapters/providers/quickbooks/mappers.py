@@ -16,7 +16,7 @@ Choices where QuickBooks' model differs from the core's terms:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -298,20 +298,24 @@ def line_amount(line: AppInvoiceLine) -> Decimal:
     return (line.quantity * line.unit_amount).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+ItemFor = Callable[[AppInvoiceLine], str | None]
+
+
 def invoice_to_qbo(
     invoice: AppInvoice,
     *,
-    item_ids: Mapping[str, str],
+    item_for: ItemFor,
     automated_sales_tax: bool,
     sync_token: str | None = None,
 ) -> dict[str, Any]:
-    """`item_ids`: item Id by code (casefolded). A US company's lines say only taxable
-    or not; other companies' lines carry their tax code, amounts tax exclusive."""
+    """`item_for`: the item Id a line is sold as (its own item, else one carrying its
+    account). A US company's lines say only taxable or not; other companies' lines
+    carry their tax code, amounts tax exclusive."""
     body: dict[str, Any] = {
         "DocNumber": invoice.number,
         "CustomerRef": ref(invoice.contact_id),
         "TxnDate": invoice.date.isoformat(),
-        "Line": [_line_to_qbo(line, item_ids, automated_sales_tax) for line in invoice.lines],
+        "Line": [_line_to_qbo(line, item_for) for line in invoice.lines],
     }
     if not automated_sales_tax:
         body["GlobalTaxCalculation"] = "TaxExcluded"
@@ -326,14 +330,12 @@ def invoice_to_qbo(
     return body
 
 
-def _line_to_qbo(
-    line: AppInvoiceLine, item_ids: Mapping[str, str], automated_sales_tax: bool
-) -> dict[str, Any]:
+def _line_to_qbo(line: AppInvoiceLine, item_for: ItemFor) -> dict[str, Any]:
     detail: dict[str, Any] = {
         "Qty": float(line.quantity),
         "UnitPrice": float(line.unit_amount),
     }
-    item_id = item_ids.get(line.item_code.casefold()) if line.item_code else None
+    item_id = item_for(line)
     if item_id:
         detail["ItemRef"] = ref(item_id)
     if line.tax_type:
