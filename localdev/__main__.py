@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from localdev.app_emulators import APP_EMULATORS
 from localdev.dev_tokens import mint_token
 from localdev.stack import LOC8_SERVICE_TOKEN, PROJECT_ROOT, LocalStack, Ports, PortsInUse
 
@@ -74,6 +75,12 @@ def _run(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _emulator_lines(stack: LocalStack) -> str:
+    return "\n".join(
+        f"  {line}" for entry in APP_EMULATORS for line in entry.banner(stack.app_url(entry.key))
+    )
+
+
 def _banner(stack: LocalStack) -> str:
     admin = mint_token(DEMO_TENANT, ["admin"], user_id="demo-admin")
     return f"""
@@ -84,7 +91,7 @@ Loc8 Integrations is running locally. Open Settings > Integrations:
 (signed in as an admin of tenant '{DEMO_TENANT}'; add ?token=<JWT> to act as someone else)
 
   API               {stack.api_url}   (try {stack.api_url}/v1/health)
-  Xero emulator     {stack.xero_url}   (test controls under /_emulator/)
+{_emulator_lines(stack)}
   Loc8 core         {stack.loc8_url}   (emulator: tenant '{DEMO_TENANT}' seeded; /_emulator/)
   OAuth return      {stack.return_url}   (back to the page above)
   AWS (moto server) {stack.moto_url}

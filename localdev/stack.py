@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import boto3
 import requests
 
 from chalicelib.adapters.dynamodb import create_table
+from localdev.app_emulators import APP_EMULATORS
 from localdev.dev_tokens import LOCAL_ISSUER, LOCAL_JWT_SECRET
 from localdev.loc8.auth import DEFAULT_SERVICE_TOKEN as LOC8_SERVICE_TOKEN
 from localdev.ports_in_use import busy_ports, explain
@@ -35,8 +37,6 @@ REGION = "ap-southeast-2"
 TABLE_NAME = "loc8-integrations-local"
 SYNC_QUEUE = "loc8-integrations-local-sync-jobs"
 SYNC_DLQ = "loc8-integrations-local-sync-jobs-dlq"
-XERO_CLIENT_ID = "loc8-local-client"
-XERO_CLIENT_SECRET = "loc8-local-client-secret"
 STARTUP_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 # The children that call the others (moto, the emulators): they stop first.
@@ -56,38 +56,55 @@ def _port(env_name: str, default: int) -> int:
     return int(value) if value else default
 
 
-# The variable that sets each port, and its default.
+# The variable that sets each port of the stack's own parts, and its default; each app
+# emulator's comes from its entry (`localdev.app_emulators`).
 PORT_VARIABLES = {
     "api": ("API_PORT", 8000),
     "web": ("WEB_PORT", 8100),
-    "xero": ("XERO_EMULATOR_PORT", 8101),
     "loc8": ("LOC8_EMULATOR_PORT", 8102),
     "moto": ("MOTO_PORT", 8105),
 }
+APP_PORT_VARIABLES = {
+    entry.key: (entry.port_variable, entry.default_port) for entry in APP_EMULATORS
+}
+
+
+def default_ports() -> dict[str, int]:
+    """Every port variable of the stack, the apps' emulators' included, with its default."""
+    return dict([*PORT_VARIABLES.values(), *APP_PORT_VARIABLES.values()])
 
 
 @dataclass(frozen=True)
 class Ports:
     api: int
-    xero: int
     loc8: int
     moto: int
     web: int
+    # Each app emulator's port, by the app's catalogue key.
+    apps: Mapping[str, int]
 
     @classmethod
     def from_env(cls) -> Ports:
         chosen = {part: _port(name, default) for part, (name, default) in PORT_VARIABLES.items()}
-        return cls(**chosen)
+        apps = {key: _port(name, default) for key, (name, default) in APP_PORT_VARIABLES.items()}
+        return cls(**chosen, apps=apps)
 
     @classmethod
     def free(cls) -> Ports:
         return cls(
-            api=free_port(), xero=free_port(), loc8=free_port(), moto=free_port(), web=free_port()
+            api=free_port(),
+            loc8=free_port(),
+            moto=free_port(),
+            web=free_port(),
+            apps={entry.key: free_port() for entry in APP_EMULATORS},
         )
 
     def by_variable(self) -> dict[str, int]:
         """Each port under the environment variable that sets it."""
-        return {env_name: getattr(self, part) for part, (env_name, _) in PORT_VARIABLES.items()}
+        return {
+            **{env_name: getattr(self, part) for part, (env_name, _) in PORT_VARIABLES.items()},
+            **{env_name: self.apps[key] for key, (env_name, _) in APP_PORT_VARIABLES.items()},
+        }
 
 
 class PortsInUse(RuntimeError):
@@ -112,9 +129,9 @@ class LocalStack:
     def api_url(self) -> str:
         return f"http://{HOST}:{self.ports.api}"
 
-    @property
-    def xero_url(self) -> str:
-        return f"http://{HOST}:{self.ports.xero}"
+    def app_url(self, app: str) -> str:
+        """Where the emulator of the app with this catalogue key listens."""
+        return f"http://{HOST}:{self.ports.apps[app]}"
 
     @property
     def loc8_url(self) -> str:
@@ -160,7 +177,7 @@ class LocalStack:
             "WEB_RETURN_URL": self.return_url,
             "CORS_ALLOWED_ORIGINS": self.web_url,
             "POWERTOOLS_TRACE_DISABLED": "true",
-            **self.xero_env(),
+            **self.apps_env(),
             **self.loc8_env(),
         }
 
@@ -168,16 +185,12 @@ class LocalStack:
         """Loc8 core's URL and service token: the emulator and the service share them."""
         return {"LOC8_API_URL": self.loc8_url, "LOC8_API_SECRET": LOC8_SERVICE_TOKEN}
 
-    def xero_env(self) -> dict[str, str]:
-        return {
-            "XERO_CLIENT_ID": XERO_CLIENT_ID,
-            "XERO_CLIENT_SECRET": XERO_CLIENT_SECRET,
-            "XERO_REDIRECT_URI": f"{self.api_url}/v1/oauth/xero/callback",
-            "XERO_AUTHORIZE_URL": f"{self.xero_url}/identity/connect/authorize",
-            "XERO_TOKEN_URL": f"{self.xero_url}/connect/token",
-            "XERO_REVOCATION_URL": f"{self.xero_url}/connect/revocation",
-            "XERO_API_URL": self.xero_url,
-        }
+    def apps_env(self) -> dict[str, str]:
+        """Every app emulator's client and URLs, as its emulator and the service read them."""
+        env: dict[str, str] = {}
+        for entry in APP_EMULATORS:
+            env.update(entry.env(self.app_url(entry.key), self.api_url))
+        return env
 
     def start(self) -> None:
         ports = self.ports.by_variable()
@@ -190,11 +203,12 @@ class LocalStack:
             # The parts that need nothing start together; the API and the pump need
             # the queue created on moto first.
             self._spawn("moto", ["-m", "moto.server", "-H", HOST, "-p", str(self.ports.moto)], {})
-            self._spawn(
-                "xero",
-                ["-m", "localdev.xero", "--host", HOST, "--port", str(self.ports.xero)],
-                self.xero_env(),
-            )
+            for entry in APP_EMULATORS:
+                self._spawn(
+                    entry.key,
+                    ["-m", entry.module, "--host", HOST, "--port", str(self.ports.apps[entry.key])],
+                    entry.env(self.app_url(entry.key), self.api_url),
+                )
             self._spawn(
                 "loc8",
                 [
@@ -227,7 +241,8 @@ class LocalStack:
                 ["-m", "localdev.pump", "--schedule-seconds", str(self.schedule_seconds)],
                 self.service_env(),
             )
-            self._wait_http("xero", f"{self.xero_url}/_emulator/state")
+            for entry in APP_EMULATORS:
+                self._wait_http(entry.key, f"{self.app_url(entry.key)}{entry.ready_path}")
             self._wait_http("loc8", f"{self.loc8_url}/_emulator/tenants")
             self._wait_http("web", self.web_client_url)
             self._wait_http("api", f"{self.api_url}/v1/health")

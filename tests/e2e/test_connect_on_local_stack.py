@@ -37,7 +37,7 @@ def test_connect_authorise_list_and_disconnect(stack: LocalStack):
     )
     assert added.status_code == 201
     integration_id = added.json()["id"]
-    assert added.json()["authorize_url"].startswith(stack.xero_url)
+    assert added.json()["authorize_url"].startswith(stack.app_url("xero"))
 
     callback_url = consent(added.json()["authorize_url"])
     assert callback_url.startswith(f"{stack.api_url}/v1/oauth/xero/callback")
@@ -79,7 +79,7 @@ def test_connect_authorise_list_and_disconnect(stack: LocalStack):
         f"{stack.api_url}/v1/integrations/{integration_id}", headers=admin(), timeout=TIMEOUT
     )
     assert deleted.status_code == 204
-    emulator = requests.get(f"{stack.xero_url}/_emulator/state", timeout=TIMEOUT).json()
+    emulator = requests.get(f"{stack.app_url('xero')}/_emulator/state", timeout=TIMEOUT).json()
     assert [c for c in emulator["connections"] if c["active"]] == []
     assert all(grant["revokedAt"] for grant in emulator["grants"])
     with pytest.raises(aws_client(stack, "secretsmanager").exceptions.ResourceNotFoundException):

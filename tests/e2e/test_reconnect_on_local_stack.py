@@ -51,7 +51,7 @@ def finished_activation(stack: LocalStack, integration_id: str) -> dict:
 
 def xero_items(stack: LocalStack) -> list[dict]:
     state = requests.get(
-        f"{stack.xero_url}/_emulator/organisations/{DEMO_TENANT_ID}/state", timeout=TIMEOUT
+        f"{stack.app_url('xero')}/_emulator/organisations/{DEMO_TENANT_ID}/state", timeout=TIMEOUT
     ).json()
     return state["Items"]
 

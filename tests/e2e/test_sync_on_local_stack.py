@@ -147,7 +147,7 @@ def _loc8_invoices(stack: LocalStack) -> list[dict]:
 
 def _xero_invoices(stack: LocalStack) -> dict[str, dict]:
     state = requests.get(
-        f"{stack.xero_url}/_emulator/organisations/{DEMO_TENANT_ID}/state", timeout=TIMEOUT
+        f"{stack.app_url('xero')}/_emulator/organisations/{DEMO_TENANT_ID}/state", timeout=TIMEOUT
     ).json()
     return {
         i["InvoiceNumber"]: i
@@ -255,7 +255,7 @@ def test_payments_go_both_ways_and_a_second_sync_changes_nothing(stack: LocalSta
         assert further.status_code == 201, further.text
         xero_approved = _xero_invoices(stack)[approved["number"]]
         seeded = requests.post(
-            f"{stack.xero_url}/_emulator/organisations/{DEMO_TENANT_ID}/seed",
+            f"{stack.app_url('xero')}/_emulator/organisations/{DEMO_TENANT_ID}/seed",
             json={
                 "Payments": [
                     {

@@ -142,7 +142,7 @@ def test_the_command_line_seeds_demo_and_takes_the_token_from_env(command_line: 
 
 
 def test_the_local_stack_points_the_service_at_the_emulator():
-    stack = LocalStack(Ports(api=1, xero=2, loc8=8102, moto=3, web=4))
+    stack = LocalStack(Ports(api=1, loc8=8102, moto=3, web=4, apps={"xero": 2}))
     env = stack.service_env()
     assert env["LOC8_API_URL"] == "http://127.0.0.1:8102" == stack.loc8_url
     assert env["LOC8_API_SECRET"] == DEFAULT_SERVICE_TOKEN

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from localdev.ports_in_use import BusyPort, explain, is_free
-from localdev.stack import HOST, PORT_VARIABLES
+from localdev.stack import HOST, default_ports
 
-ALL_VARIABLES = [name for name, _default in PORT_VARIABLES.values()]
+ALL_VARIABLES = list(default_ports())
 
 
 @pytest.fixture
@@ -35,13 +35,8 @@ def suggested_command(message: str) -> dict[str, int]:
 
 
 def test_the_suggested_command_keeps_the_ports_the_user_chose(held_port: int):
-    chosen = {
-        "API_PORT": 19000,
-        "WEB_PORT": 19100,
-        "XERO_EMULATOR_PORT": 19101,
-        "LOC8_EMULATOR_PORT": 19102,
-        "MOTO_PORT": held_port,
-    }
+    chosen = {name: 19000 + number for number, name in enumerate(ALL_VARIABLES)}
+    chosen["MOTO_PORT"] = held_port
 
     message = explain(HOST, [BusyPort("MOTO_PORT", held_port, ())], chosen)
 
@@ -60,7 +55,7 @@ def test_every_busy_port_moves_to_a_distinct_free_port(held_port: int):
         second_squatter.bind((HOST, 0))
         second_squatter.listen()
         second_held = int(second_squatter.getsockname()[1])
-        chosen = {name: default for name, default in PORT_VARIABLES.values()}
+        chosen = default_ports()
         chosen["API_PORT"] = held_port
         chosen["WEB_PORT"] = second_held
         busy = [BusyPort("API_PORT", held_port, ()), BusyPort("WEB_PORT", second_held, ())]
@@ -71,5 +66,5 @@ def test_every_busy_port_moves_to_a_distinct_free_port(held_port: int):
     assert len(set(command.values())) == len(ALL_VARIABLES)
     assert command["API_PORT"] not in (held_port, second_held)
     assert command["WEB_PORT"] not in (held_port, second_held)
-    for name in ("XERO_EMULATOR_PORT", "LOC8_EMULATOR_PORT", "MOTO_PORT"):
+    for name in set(ALL_VARIABLES) - {"API_PORT", "WEB_PORT"}:
         assert command[name] == chosen[name]

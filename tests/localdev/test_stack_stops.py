@@ -113,11 +113,7 @@ class Runner:
 def start_runner(ports: Ports, log_dir: Path) -> Runner:
     env = {
         **os.environ,
-        "API_PORT": str(ports.api),
-        "WEB_PORT": str(ports.web),
-        "XERO_EMULATOR_PORT": str(ports.xero),
-        "LOC8_EMULATOR_PORT": str(ports.loc8),
-        "MOTO_PORT": str(ports.moto),
+        **{variable: str(port) for variable, port in ports.by_variable().items()},
         "PUMP_SCHEDULE_SECONDS": "3600",
         "LOCALDEV_LOG_DIR": str(log_dir),
     }

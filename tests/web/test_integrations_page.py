@@ -16,7 +16,9 @@ import requests
 from playwright.sync_api import Page, expect
 
 from localdev.dev_tokens import mint_token
-from localdev.stack import REGION, XERO_CLIENT_ID, XERO_CLIENT_SECRET, LocalStack
+from localdev.stack import REGION, LocalStack
+from localdev.xero.stack_entry import CLIENT_ID as XERO_CLIENT_ID
+from localdev.xero.stack_entry import CLIENT_SECRET as XERO_CLIENT_SECRET
 from tests.support.browser import HTTP_TIMEOUT, Screenshots
 
 pytestmark = pytest.mark.e2e
@@ -73,7 +75,7 @@ def activate_over_http(stack: LocalStack, api: requests.Session) -> str:
 
 
 def allow_on_consent_page(page: Page, stack: LocalStack) -> None:
-    expect(page).to_have_url(re.compile(re.escape(stack.xero_url)))
+    expect(page).to_have_url(re.compile(re.escape(stack.app_url("xero"))))
     expect(
         page.get_by_role("heading", name=re.compile("wants to access your Xero data"))
     ).to_be_visible()
@@ -419,7 +421,7 @@ def revoke_at_xero(stack: LocalStack, integration_id: str) -> None:
     )
     refresh_token = json.loads(stored["SecretString"])["refresh_token"]
     revoked = requests.post(
-        f"{stack.xero_url}/connect/revocation",
+        f"{stack.app_url('xero')}/connect/revocation",
         data={"token": refresh_token},
         auth=(XERO_CLIENT_ID, XERO_CLIENT_SECRET),
         timeout=HTTP_TIMEOUT,
@@ -710,7 +712,7 @@ def test_several_organisations_granted_ask_which_one(
     page: Page, stack: LocalStack, api: requests.Session, shots: Screenshots
 ):
     added = requests.post(
-        f"{stack.xero_url}/_emulator/organisations",
+        f"{stack.app_url('xero')}/_emulator/organisations",
         json={"name": "Harbour City Facility Services"},
         timeout=HTTP_TIMEOUT,
     )
@@ -739,4 +741,4 @@ def test_several_organisations_granted_ask_which_one(
             "integrations"
         ]:
             api.delete(f"{stack.api_url}/v1/integrations/{integration['id']}", timeout=HTTP_TIMEOUT)
-        requests.post(f"{stack.xero_url}/_emulator/reset", timeout=HTTP_TIMEOUT)
+        requests.post(f"{stack.app_url('xero')}/_emulator/reset", timeout=HTTP_TIMEOUT)
