@@ -12,7 +12,8 @@ import pytest
 import requests
 
 from localdev.__main__ import main as localdev_main
-from localdev.stack import REGION, TABLE_NAME, XERO_CLIENT_SECRET, LocalStack
+from localdev.stack import REGION, TABLE_NAME, LocalStack
+from localdev.xero.stack_entry import CLIENT_SECRET as XERO_CLIENT_SECRET
 from tests.support.local_stack import TIMEOUT, admin, connect, consent, finish, follow_callback
 
 pytestmark = pytest.mark.e2e
