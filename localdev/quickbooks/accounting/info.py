@@ -1,0 +1,41 @@
+"""CompanyInfo: the company's own record (read with GET /companyinfo/{realmId})."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from localdev.quickbooks.accounting import writes
+from localdev.quickbooks.accounting.books import Record
+from localdev.quickbooks.accounting.schema import COMPANY_INFO_FIELDS
+
+if TYPE_CHECKING:
+    from localdev.quickbooks.accounting.companies import CompanyInfo
+
+FISCAL_YEAR_START = {"AU": "July", "UK": "April", "GB": "April", "CA": "January", "US": "January"}
+
+
+def company_info_record(info: CompanyInfo) -> Record:
+    return {
+        "CompanyName": info.name,
+        "LegalName": info.name,
+        "CompanyAddr": {"City": "Sydney", "Country": info.country, "CountrySubDivisionCode": "NSW"},
+        "CustomerCommunicationAddr": {"City": "Sydney", "Country": info.country},
+        "CompanyStartDate": "2026-01-01",
+        "FiscalYearStartMonth": FISCAL_YEAR_START[info.country],
+        "Country": info.country,
+        "Email": {"Address": "accounts@loc8-demo-plumbing.example.com"},
+        "SupportedLanguages": "en",
+        "DefaultTimeZone": info.timezone,
+        "NameValue": [
+            {"Name": "NeoEnabled", "Value": "true"},
+            {"Name": "IndustryType", "Value": "Plumbing"},
+            {"Name": "SubscriptionStatus", "Value": "PAID"},
+            {"Name": "OfferingSku", "Value": "QuickBooks Online Plus"},
+        ],
+    }
+
+
+# Read-only here: the emulator has no company settings to change.
+COMPANY_INFO = writes.EntityKind(
+    name="CompanyInfo", fields=COMPANY_INFO_FIELDS, read_only=frozenset(), build=None
+)
