@@ -116,7 +116,7 @@ class QuickBooksErrorBodies:
         if status == 403:
             return forbidden_response(now)
         if status == 429:
-            return api_faults.throttled(retry_after=60).to_response(now)
+            return api_faults.throttled().to_response(now)
         detail = f"System Failure Error: {status} {status_phrase(status)}"
         return QuickBooksFault(
             status,
