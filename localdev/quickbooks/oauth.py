@@ -99,8 +99,6 @@ class OAuthService:
                 code_verifier, record.code_challenge
             ):
                 raise OAuthError("invalid_grant")
-            if record.realm_id is not None:
-                self._replace_earlier_grants(client_id, record.realm_id, now)
             grant = Grant(
                 grant_id=str(uuid.uuid4()),
                 client_id=client_id,
@@ -189,13 +187,6 @@ class OAuthService:
         if access is not None:
             return self._state.grants[access.grant_id]
         return None
-
-    def _replace_earlier_grants(self, client_id: str, realm_id: str, now: datetime) -> None:
-        # One live connection per app and company: consenting again replaces the earlier
-        # one, so tokens of an earlier consent stop working (stricter on purpose).
-        for grant in self._state.grants.values():
-            if grant.client_id == client_id and grant.realm_id == realm_id and not grant.revoked:
-                grant.revoked_at = now
 
     def _mint(
         self, grant: Grant, now: datetime, *, issuer: str | None, hard_expiry_wanted: bool

@@ -401,14 +401,17 @@ def test_each_company_needs_its_own_consent(
     assert _company_info(qbo_server, qbo_tokens).status_code == 200
 
 
-def test_connecting_a_company_again_replaces_the_earlier_connection(
+def test_each_consent_is_a_connection_of_its_own_even_for_the_same_company(
     qbo_emulator: QuickBooksEmulator, qbo_server: RunningServer, qbo_tokens: QuickBooksTokens
 ) -> None:
     newer = connect(qbo_emulator, qbo_server.url)
 
     assert _company_info(qbo_server, newer).status_code == 200
+    assert _company_info(qbo_server, qbo_tokens).status_code == 200
+    # Revoking one (e.g. one Loc8 tenant disconnecting) leaves the other connected.
+    assert _revoke(qbo_server, qbo_tokens.refresh_token).status_code == 200
     assert _company_info(qbo_server, qbo_tokens).status_code == 401
-    assert refresh(qbo_server.url, qbo_tokens.refresh_token).json() == {"error": "invalid_grant"}
+    assert _company_info(qbo_server, newer).status_code == 200
 
 
 # --- revoke ----------------------------------------------------------------------------
