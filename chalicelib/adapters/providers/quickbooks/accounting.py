@@ -52,6 +52,7 @@ from chalicelib.domain.accounting import (
     AppPayment,
     AppPaymentDraft,
     RateBudget,
+    RecordStatus,
     TaxRate,
     WriteResult,
 )
@@ -226,7 +227,11 @@ class QuickBooksAccounting:
         invoices = []
         for record in records:
             invoice = invoice_from_qbo(record, self._item_codes)
-            on_it = [p for p in payments if p.invoice_id == invoice.id and p.is_active]
+            on_it = [
+                p
+                for p in payments
+                if p.invoice_id == invoice.id and p.status is RecordStatus.ACTIVE
+            ]
             invoices.append(invoice.model_copy(update={"payments": on_it}))
         return invoices
 

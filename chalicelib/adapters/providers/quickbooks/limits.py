@@ -72,9 +72,8 @@ class RateCounter:
     def budget(self) -> RateBudget:
         if not self._used:
             return RateBudget()
-        windows = [
-            (self.requests.left(), self.requests.refill_seconds()),
-            (self.batches.left(), self.batches.refill_seconds()),
-        ]
+        windows = [(self.requests.left(), self.requests.refill_seconds())]
+        if self.batches.left() < BATCHES_PER_MINUTE:  # only once batches are being sent
+            windows.append((self.batches.left(), self.batches.refill_seconds()))
         calls_left, refill = min(windows, key=lambda window: (window[0], -window[1]))
         return RateBudget(calls_left=calls_left, refill_seconds=refill)
