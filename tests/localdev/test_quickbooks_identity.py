@@ -579,3 +579,22 @@ def test_injected_api_faults_carry_intuits_bodies(
     assert unavailable.status_code == 503
     assert unavailable.json()["Fault"]["type"] == "SystemFault"
     assert _company_info(qbo_server, qbo_tokens).status_code == 200
+
+
+# --- configuration ---------------------------------------------------------------------
+
+
+def test_the_registered_app_and_limits_come_from_the_environment() -> None:
+    emulator = QuickBooksEmulator.from_env(
+        {
+            "QUICKBOOKS_EMULATOR_CLIENT_ID": "stack-client",
+            "QUICKBOOKS_EMULATOR_CLIENT_SECRET": "stack-secret",
+            "QUICKBOOKS_EMULATOR_REDIRECT_URI": "http://127.0.0.1:9000/cb, http://localhost:9000/cb",
+            "QUICKBOOKS_RATE_LIMIT_MINUTE": "7",
+        }
+    )
+
+    app = emulator.registered_app
+    assert (app.client_id, app.client_secret) == ("stack-client", "stack-secret")
+    assert app.redirect_uris == ("http://127.0.0.1:9000/cb", "http://localhost:9000/cb")
+    assert emulator.limits.limits.per_minute == 7
