@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -105,7 +106,7 @@ class QuickBooksErrorBodies:
 
     json_type = "application/json"
 
-    def __init__(self, now: Any) -> None:
+    def __init__(self, now: Callable[[], datetime]) -> None:
         # `now` is the emulator clock's bound `now`, so bodies carry the emulated time.
         self._now = now
 
