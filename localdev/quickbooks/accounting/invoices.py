@@ -2,13 +2,14 @@
 
 QuickBooks has no draft invoices: a saved invoice is open until payments bring its
 Balance to zero. Line amounts are net of tax here; GlobalTaxCalculation says how the
-invoice shows them (TaxExcluded: tax on top; TaxInclusive: the API also gives each
-line's TaxInclusiveAmt; NotApplicable: no tax). An AU company needs a TaxCodeRef on
-every sales line (Intuit: "Make sure all your transactions have a GST rate before you
-save."). DocNumber is unique among invoices (6140, as with the company preference to
-warn about duplicate numbers on - the strict setting); one left out is numbered from
-1001 up. Voiding zeroes the amounts and keeps the record; deleting removes it; both are
-refused while payments are applied to it (void or delete the payments first).
+invoice shows them (TaxExcluded: tax on top; TaxInclusive: prices shown with tax;
+NotApplicable: no tax), and each taxed line carries its TaxInclusiveAmt. An AU company
+needs a TaxCodeRef on every sales line (Intuit: "Make sure all your transactions have
+a GST rate before you save."). DocNumber is unique among invoices (6140, as with the
+company preference to warn about duplicate numbers on - the strict setting); one left
+out is numbered from 1001 up. Voiding zeroes the amounts and keeps the record;
+deleting removes it; both are refused while payments are applied to it (void or
+delete the payments first).
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def _sales_line(
         "ItemAccountRef",
         {"value": item["IncomeAccountRef"]["value"], "name": item["IncomeAccountRef"]["name"]},
     )
-    if calculation == "TaxInclusive":
+    detail.pop("TaxInclusiveAmt", None)  # the API's, worked out from the net amount
+    if calculation != "NotApplicable":
         detail["TaxInclusiveAmt"] = money(amount + round_cents(amount * percent / 100))
     stored: Record = {
         "Id": str(number),

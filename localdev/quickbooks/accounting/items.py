@@ -2,7 +2,8 @@
 
 Names are unique among items (6240). A sold item needs an active income account
 (Classification Revenue); an AU company's item carries the GST code it is sold with.
-Other item types (Inventory, Group, Category) are not emulated and are refused.
+Other item types (Inventory, Group, Category) are not emulated and are refused; a new
+item must say its Type (the emulator does not guess one).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
     owner = books.item_names.get(fold(name))
     if owner is not None and (current is None or owner != current["Id"]):
         raise faults.duplicate_name("product or service", "Name")
-    item_type = body.get("Type", "Service" if current is None else current["Type"])
+    if current is None and "Type" not in body:
+        raise faults.required_missing("Type", "Item.Type")
+    item_type = body.get("Type", None if current is None else current["Type"])
     if item_type not in TYPES:
         raise faults.business_rule(
             f"Item Type {item_type} is not supported by the emulator (Service, NonInventory).",
