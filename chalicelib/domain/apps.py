@@ -20,7 +20,7 @@ class AppInfo(BaseModel):
 
 CATALOGUE: tuple[AppInfo, ...] = (
     AppInfo(key="xero", name="Xero", available=True),
-    AppInfo(key="quickbooks", name="QuickBooks Online", available=False),
+    AppInfo(key="quickbooks", name="QuickBooks Online", available=True),
     AppInfo(key="myob", name="MYOB Business", available=False),
 )
 

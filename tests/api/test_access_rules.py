@@ -157,7 +157,7 @@ def test_an_app_not_yet_offered_is_400(api):
     response = api.http.post(
         "/v1/integrations",
         headers={**bearer(), "Content-Type": "application/json"},
-        body=json.dumps({"app": "quickbooks"}),
+        body=json.dumps({"app": "myob"}),
     )
     assert "not available yet" in assert_problem(response, 400)["detail"]
 

@@ -257,6 +257,7 @@ def test_functions_get_table_queue_and_key_from_the_template(
         assert variables["SYNC_QUEUE_URL"] == {"Ref": "SyncJobsQueue"}
         assert variables["TOKEN_KMS_KEY_ID"] == {"Fn::GetAtt": ["TokenKey", "Arn"]}
         assert variables["XERO_CLIENT_ID"] == {"Ref": "XeroClientId"}
+        assert variables["QUICKBOOKS_CLIENT_ID"] == {"Ref": "QuickBooksClientId"}
         unknown = {
             name
             for name in variables
@@ -276,10 +277,11 @@ def test_stage_urls_form_the_allow_list(
     assert back.scheme == "https"
     assert f"{back.scheme}://{back.netloc}" in origins
     assert all(origin.startswith("https://") for origin in origins)
-    callback = urlsplit(variables["XERO_REDIRECT_URI"])
-    assert callback.scheme == "https"
-    assert callback.netloc == props(resources, "ApiDomain")["DomainName"]
-    assert callback.path == "/v1/oauth/xero/callback"
+    for app in ("xero", "quickbooks"):
+        callback = urlsplit(variables[f"{app.upper()}_REDIRECT_URI"])
+        assert callback.scheme == "https"
+        assert callback.netloc == props(resources, "ApiDomain")["DomainName"]
+        assert callback.path == f"/v1/oauth/{app}/callback"
     assert variables.get("JWT_SECRET_NAME") or variables.get("JWT_JWKS_URL")
 
 

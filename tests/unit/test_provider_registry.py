@@ -80,7 +80,7 @@ def test_a_profile_is_known_without_building_anything():
 
 def test_an_app_not_offered_yet_has_no_provider():
     with pytest.raises(InvalidRequest, match="not available yet"):
-        registry(Lent()).auth_for("quickbooks")
+        registry(Lent()).auth_for("myob")
 
 
 def test_the_auth_adapter_uses_the_apps_settings_and_reads_its_secret_only_when_needed():

@@ -6,7 +6,8 @@ provider's folder that names an app.
 
 from __future__ import annotations
 
+from chalicelib.adapters.providers.quickbooks import QUICKBOOKS
 from chalicelib.adapters.providers.registry import Provider
 from chalicelib.adapters.providers.xero import XERO
 
-PROVIDERS: tuple[Provider, ...] = (XERO,)
+PROVIDERS: tuple[Provider, ...] = (XERO, QUICKBOOKS)
