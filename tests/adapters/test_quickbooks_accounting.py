@@ -22,7 +22,7 @@ from chalicelib.domain.accounting import (
 from chalicelib.domain.app_profile import WriteFailure
 from chalicelib.domain.errors import ProviderUnavailable, RateLimited
 from localdev.quickbooks.accounting.demo import seed_customers
-from tests.support.quickbooks_provider import Connected
+from tests.support.quickbooks_provider import Connected, connect_company
 from tests.support.quickbooks_provider import qbo_connected as qbo_connected
 
 CDC = "GET /v3/company/{realm_id}/cdc"
@@ -75,6 +75,25 @@ def test_the_chart_of_accounts_and_gst_codes_read_in_the_cores_terms(qbo_connect
     assert rates["GST"].applies_to_revenue
     assert rates["GST free"].rate == Decimal("0")
     assert not rates["GST on purchases only"].applies_to_revenue
+
+
+def test_settings_are_read_once_a_job_in_one_batch_of_queries(qbo_connected):
+    connected = qbo_connected
+    app = connected.app()
+    before = _calls(connected)
+    assert app.tax_rates()
+    assert app.accounts()
+    assert not app.automated_sales_tax()  # an AU company: GST codes per line
+    assert app.tax_rates() == app.tax_rates()
+    assert _spent(before, connected) == {BATCH: 1}
+
+
+def test_a_us_company_offers_taxable_and_non_taxable_for_automated_sales_tax(qbo_connected):
+    connected = qbo_connected
+    us = connected.emulator.add_company("Bay Plumbing Inc", "US")
+    app = connect_company(connected.emulator, connected.server, us.realm_id).app()
+    assert app.automated_sales_tax()
+    assert [(r.code, r.rate) for r in app.tax_rates()] == [("TAX", 0), ("NON", 0)]
 
 
 # --- reads ------------------------------------------------------------------------------
@@ -373,18 +392,20 @@ def test_a_429_is_rate_limited_with_intuits_minute_and_spends_the_budget(qbo_con
     connected = qbo_connected
     connected.emulator.limits.configure(per_minute=2)
     app = connected.app()
-    app.accounts()
-    app.accounts()
+    app.find_contacts(names=["Jane Nguyen"], emails=[])
+    app.find_contacts(names=["Jane Nguyen"], emails=[])
     with pytest.raises(RateLimited) as raised:
-        app.accounts()
+        app.find_contacts(names=["Jane Nguyen"], emails=[])
     assert raised.value.retry_after_seconds == 60
     budget = app.rate_budget()
     assert budget.calls_left == 0
     assert budget.refill_seconds > 0
 
 
-def test_the_budget_counts_calls_made(qbo_connected):
+def test_the_budget_counts_calls_and_batch_requests_made(qbo_connected):
     app = qbo_connected.app()
     assert app.rate_budget().calls_left is None
-    app.accounts()
+    app.find_contacts(names=["Jane Nguyen"], emails=[])
     assert app.rate_budget().calls_left == 499
+    app.accounts()  # a batch: 40 a minute is now the nearer limit
+    assert app.rate_budget().calls_left == 39

@@ -16,7 +16,8 @@ from typing import Any
 
 from chalicelib.adapters.providers.quickbooks.batches import BatchWriter, Known, Operation
 from chalicelib.adapters.providers.quickbooks.changes import ChangeFeed
-from chalicelib.adapters.providers.quickbooks.client import QuickBooksClient
+from chalicelib.adapters.providers.quickbooks.client import QuickBooksClient, QuickBooksRefused
+from chalicelib.adapters.providers.quickbooks.failures import fault_errors, messages
 from chalicelib.adapters.providers.quickbooks.mappers import (
     US_TAX_RATES,
     ItemFor,
@@ -58,6 +59,8 @@ from chalicelib.domain.accounting import (
 )
 from chalicelib.domain.app_profile import AppProfile
 
+# The settings read in one batch: accounts, tax codes and rates, and the company.
+SETTINGS_ENTITIES = ("Account", "TaxCode", "TaxRate", "CompanyInfo")
 # Name lists answer active records only unless the query names Active; a record made
 # inactive is a change the sync must see.
 _EVERY_STATE = {"Customer": ("Active IN (true, false)",), "Item": ("Active IN (true, false)",)}
@@ -82,7 +85,7 @@ class QuickBooksAccounting:
         self._known = Known(client)
         self._writer = BatchWriter(client, self._known)
         self._feed = ChangeFeed(client, now)
-        self._country: str | None = None
+        self._settings_lists: dict[str, list[dict[str, Any]]] | None = None
         self._items: list[AppItem] | None = None  # every item, read once for invoices
         self._item_codes: dict[str, str] = {}  # item code by Id
 
@@ -96,25 +99,52 @@ class QuickBooksAccounting:
     # --- settings ---------------------------------------------------------------------
 
     def accounts(self) -> list[Account]:
-        parsed = (account_from_qbo(a) for a in self._all("Account", "read_accounts"))
+        parsed = (account_from_qbo(a) for a in self._settings().get("Account", []))
         return [account for account in parsed if account is not None]
 
     def tax_rates(self) -> list[TaxRate]:
         if self.automated_sales_tax():
             return list(US_TAX_RATES)
+        settings = self._settings()
         rates = {
             str(rate["Id"]): Decimal(str(rate.get("RateValue") or 0))
-            for rate in self._all("TaxRate", "read_tax_rates")
+            for rate in settings.get("TaxRate", [])
         }
-        return [tax_rate_from_qbo(code, rates) for code in self._all("TaxCode", "read_tax_codes")]
+        return [tax_rate_from_qbo(code, rates) for code in settings.get("TaxCode", [])]
 
     def automated_sales_tax(self) -> bool:
         """US companies (QuickBooks' automated sales tax) name no rates on lines."""
-        if self._country is None:
-            body = self._client.get(f"companyinfo/{self._realm_id}", operation="company_info")
-            info = body.get("CompanyInfo") or {}
-            self._country = str(info.get("Country") or "")
-        return self._country.upper() in ("US", "USA")
+        [info] = self._settings().get("CompanyInfo") or [{}]
+        return str(info.get("Country") or "").upper() in ("US", "USA")
+
+    def _settings(self) -> dict[str, list[dict[str, Any]]]:
+        """The company's settings lists, read once per job in one batch of queries:
+        the tax-rates step, the invoices' tax codes and the company's country then
+        cost one call between them (Change Data Capture does not cover tax codes)."""
+        if self._settings_lists is None:
+            body = self._client.call(
+                "POST",
+                "batch",
+                operation="read_settings",
+                json_body={
+                    "BatchItemRequest": [
+                        {"bId": entity, "Query": everything(entity, 1)}
+                        for entity in SETTINGS_ENTITIES
+                    ]
+                },
+            )
+            lists: dict[str, list[dict[str, Any]]] = {}
+            for answer in body.get("BatchItemResponse") or []:
+                entity = str(answer.get("bId"))
+                errors = fault_errors(answer)
+                if errors:
+                    raise QuickBooksRefused("; ".join(messages(errors)), errors)
+                lists[entity] = list((answer.get("QueryResponse") or {}).get(entity) or [])
+            for entity in SETTINGS_ENTITIES:
+                if len(lists.get(entity, [])) >= PAGE_SIZE:  # a longer list: page the rest
+                    lists[entity] = self._all(entity, f"read_{entity.lower()}s")
+            self._settings_lists = lists
+        return self._settings_lists
 
     def _all(self, entity: str, operation: str) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
