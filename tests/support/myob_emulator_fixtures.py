@@ -5,17 +5,17 @@ MYOB's three headers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import pytest
 import requests
 
 from localdev.emukit import Clock
 from localdev.myob import DEMO_COMPANY_FILE_ID, MyobEmulator, MyobLimits
-from localdev.serving import RunningServer, serve_in_thread
+from localdev.serving import serve_in_thread
 
 CLIENT_ID = "test-myob-api-key"
 CLIENT_SECRET = "test-myob-api-secret-value"
@@ -117,17 +117,11 @@ class MyobFlow:
         return self.http.request(method, url, headers=sent, timeout=5, **kwargs)
 
 
-@pytest.fixture
-def myob_server() -> Iterator[tuple[MyobEmulator, RunningServer]]:
-    """Generous per-second limit: tests that are not about limits make calls at one
-    frozen instant. The limit tests build their own emulator with MYOB's limits."""
-    emulator = new_emulator(MyobLimits(per_second=100_000))
-    with serve_in_thread(emulator.app) as server:
-        yield emulator, server
-
-
-@pytest.fixture
-def myob(myob_server: tuple[MyobEmulator, RunningServer]) -> Iterator[MyobFlow]:
-    emulator, server = myob_server
-    with requests.Session() as http:
+@contextmanager
+def served_myob(limits: MyobLimits | None = None) -> Iterator[MyobFlow]:
+    """A fresh emulator on a real socket and a client for it. The per-second limit is
+    generous unless `limits` says otherwise: tests that are not about limits make their
+    calls at one frozen instant."""
+    emulator = new_emulator(limits or MyobLimits(per_second=100_000))
+    with serve_in_thread(emulator.app) as server, requests.Session() as http:
         yield MyobFlow(emulator, server.url, http)
