@@ -271,13 +271,26 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
     return record
 
 
+def adjust_customer_balance(books: Books, invoice: Record, sign: int) -> None:
+    """A customer's Balance is what its open invoices still owe (its record's
+    SyncToken and LastUpdatedTime do not move for that)."""
+    customer = books.table("Customer").get(invoice["CustomerRef"]["value"])
+    if customer is None:
+        return
+    delta = Decimal(str(invoice["Balance"])) * sign
+    for name in ("Balance", "BalanceWithJobs"):
+        customer[name] = money(Decimal(str(customer[name])) + delta)
+
+
 def index(books: Books, record: Record, now: datetime) -> None:
     books.doc_numbers[fold(record["DocNumber"])] = record["Id"]
+    adjust_customer_balance(books, record, +1)
 
 
 def unindex(books: Books, record: Record, now: datetime) -> None:
     if books.doc_numbers.get(fold(record["DocNumber"])) == record["Id"]:
         del books.doc_numbers[fold(record["DocNumber"])]
+    adjust_customer_balance(books, record, -1)
 
 
 def _refuse_with_payments(record: Record, action: str) -> None:
@@ -293,6 +306,7 @@ def delete(books: Books, record: Record, now: datetime) -> None:
 
 def void(books: Books, record: Record, now: datetime) -> None:
     _refuse_with_payments(record, "void")
+    adjust_customer_balance(books, record, -1)
     for line in record["Line"]:
         line["Amount"] = 0
         detail = line.get("SalesItemLineDetail")

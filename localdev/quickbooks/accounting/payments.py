@@ -17,6 +17,7 @@ from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record
 from localdev.quickbooks.accounting.chart import AUD
 from localdev.quickbooks.accounting.dates import check_date, local_date
+from localdev.quickbooks.accounting.invoices import adjust_customer_balance
 from localdev.quickbooks.accounting.schema import LINE_FIELDS, PAYMENT_FIELDS
 from localdev.quickbooks.accounting.values import decimal_of, drop_empty, money, round_cents
 
@@ -147,7 +148,9 @@ def _unlink(books: Books, payment: Record, now: datetime) -> None:
         invoice = books.table("Invoice").get(invoice_id)
         if invoice is None:
             continue
+        adjust_customer_balance(books, invoice, -1)
         invoice["Balance"] = money(Decimal(str(invoice["Balance"])) + amount)
+        adjust_customer_balance(books, invoice, +1)
         invoice["LinkedTxn"] = [
             link
             for link in invoice.get("LinkedTxn", [])
@@ -159,7 +162,9 @@ def _unlink(books: Books, payment: Record, now: datetime) -> None:
 def _link(books: Books, payment: Record, now: datetime) -> None:
     for invoice_id, amount in _allocations(payment).items():
         invoice = books.table("Invoice")[invoice_id]
+        adjust_customer_balance(books, invoice, -1)
         invoice["Balance"] = money(Decimal(str(invoice["Balance"])) - amount)
+        adjust_customer_balance(books, invoice, +1)
         invoice.setdefault("LinkedTxn", []).append({"TxnId": payment["Id"], "TxnType": "Payment"})
         books.touch(invoice, now)
 
