@@ -97,7 +97,9 @@ def _json(body: Any, cf: str, status: int = 200) -> Response:
 
 
 def _with_etag(response: Response) -> Response:
-    etag = '"' + hashlib.sha256(response.get_data()).hexdigest()[:32] + '"'
+    # MYOB's ETags are quoted signed 32-bit numbers, e.g. "-1674987083".
+    digest = int.from_bytes(hashlib.sha256(response.get_data()).digest()[:4], "big", signed=True)
+    etag = f'"{digest}"'
     response.headers["ETag"] = etag
     if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
         not_modified = Response(status=304)

@@ -118,8 +118,10 @@ class MyobErrorBodies:
     json_type = "application/json"
 
     def injected(self, status: int) -> Response:
+        if status in (403, 429):
+            # A refusal a test injects stands for MYOB's rate limit (MYOB answers 403).
+            return myob_error_response(rate_limited("per-second"))
         name = {
-            429: "RateLimitError",
             500: "InternalError",
             503: "ServiceUnavailable",
             504: "GatewayTimeout",

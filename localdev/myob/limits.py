@@ -1,5 +1,8 @@
 """MYOB's per-API-key limits: 8 calls a second and 1,000,000 a day by default, shared by
-every company file and token of the key. A refused call is not counted."""
+every company file and token of the key.
+
+A refused call spends the budget too (stricter: MYOB does not say), so a client that
+retries at once stays refused; one that waits for the second to pass gets through."""
 
 from __future__ import annotations
 
@@ -53,14 +56,13 @@ class RateLimiter:
         now = self._clock.now().timestamp()
         with self._lock:
             windows = self._keys.setdefault(api_key, _KeyWindows())
-            if windows.day.count(now) >= self.limits.per_day:
-                self.refused += 1
-                raise rate_limited("daily")
-            if windows.second.count(now) >= self.limits.per_second:
-                self.refused += 1
-                raise rate_limited("per-second")
+            over_day = windows.day.count(now) >= self.limits.per_day
+            over_second = windows.second.count(now) >= self.limits.per_second
             windows.second.record(now)
             windows.day.record(now)
+            if over_day or over_second:
+                self.refused += 1
+                raise rate_limited("daily" if over_day else "per-second")
 
     def set_limits(self, limits: MyobLimits) -> None:
         with self._lock:

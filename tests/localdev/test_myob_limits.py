@@ -53,17 +53,22 @@ def test_the_limit_is_per_api_key_across_files_and_tokens(myob: MyobFlow) -> Non
     assert _rate_error(refused) == "API key has exceeded the per-second rate limit"
 
 
-def test_refused_calls_are_counted_but_do_not_use_the_budget(myob: MyobFlow) -> None:
+def test_retrying_at_once_stays_refused(myob: MyobFlow) -> None:
     session = myob.login()
     for _ in range(8):
         myob.call(session, "GET", "GeneralLedger/TaxCode")
-    for _ in range(5):
-        myob.call(session, "GET", "GeneralLedger/TaxCode")
+    myob.emulator.clock.advance(0.9)
+    for _ in range(8):
+        assert myob.call(session, "GET", "GeneralLedger/TaxCode").status_code == 403
 
+    myob.emulator.clock.advance(0.1)
+    retried_at_once = myob.call(session, "GET", "GeneralLedger/TaxCode")
     myob.emulator.clock.advance(1)
+    waited = myob.call(session, "GET", "GeneralLedger/TaxCode")
 
-    assert myob.call(session, "GET", "GeneralLedger/TaxCode").status_code == 200
-    assert myob.emulator.calls["GET /accountright/{cf}/GeneralLedger/TaxCode"] == 14
+    assert _rate_error(retried_at_once) == "API key has exceeded the per-second rate limit"
+    assert waited.status_code == 200
+    assert myob.emulator.calls["GET /accountright/{cf}/GeneralLedger/TaxCode"] == 18
 
 
 def test_the_daily_cap(myob: MyobFlow) -> None:
@@ -91,14 +96,16 @@ def test_the_oauth_host_does_not_spend_the_api_budget(myob: MyobFlow) -> None:
 
 def test_an_injected_failure_is_in_myobs_body(myob: MyobFlow) -> None:
     session = myob.login()
-    myob.emulator.faults.add_fault(
-        Fault(method="GET", path="/accountright/{cf}/Contact/Customer", status=500)
-    )
+    path = "/accountright/{cf}/Contact/Customer"
+    myob.emulator.faults.add_fault(Fault(method="GET", path=path, status=500))
+    myob.emulator.faults.add_fault(Fault(method="POST", path=path, status=403))
 
     failed = myob.call(session, "GET", "Contact/Customer")
+    refused = myob.call(session, "POST", "Contact/Customer", json={})
 
     assert failed.status_code == 500
     assert failed.json()["Errors"][0]["Name"] == "InternalError"
+    assert _rate_error(refused) == "API key has exceeded the per-second rate limit"
     assert myob.call(session, "GET", "Contact/Customer").status_code == 200
 
 

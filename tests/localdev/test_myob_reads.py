@@ -233,3 +233,15 @@ def test_the_invoice_parent_lists_both_layouts(myob: MyobFlow, session: Session)
 
     assert answer.status_code == 200
     assert answer.json()["Count"] == 0
+
+
+def test_string_comparisons_are_exact(myob: MyobFlow, session: Session) -> None:
+    exact = myob.call(
+        session, "GET", "Contact/Customer", params={"$filter": "DisplayID eq 'CUS000001'"}
+    ).json()
+    other_case = myob.call(
+        session, "GET", "Contact/Customer", params={"$filter": "DisplayID eq 'cus000001'"}
+    ).json()
+
+    assert exact["Count"] == 1
+    assert other_case["Count"] == 0

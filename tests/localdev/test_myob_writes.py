@@ -450,3 +450,42 @@ def test_read_only_resources_refuse_writes(myob: MyobFlow, session: Session) -> 
 
     assert answer.status_code == 405
     assert _errors(answer)[0]["Name"] == "MethodNotAllowed"
+
+
+def test_a_put_replaces_the_whole_record(myob: MyobFlow, session: Session, demo: Demo) -> None:
+    created = myob.call(
+        session,
+        "POST",
+        "Contact/Customer",
+        params={"returnBody": "true"},
+        json=_customer(demo, Notes="Gate code 1234"),
+    ).json()
+    sent = {key: value for key, value in created.items() if key not in ("Notes", "Addresses")}
+
+    myob.call(session, "PUT", f"Contact/Customer/{created['UID']}", json=sent)
+    stored = myob.call(session, "GET", f"Contact/Customer/{created['UID']}").json()
+
+    assert stored["Notes"] is None
+    assert stored["Addresses"] == []
+
+
+def test_an_inactive_card_cannot_be_used_on_a_new_sale(
+    myob: MyobFlow, session: Session, demo: Demo
+) -> None:
+    inactive = myob.call(
+        session,
+        "POST",
+        "Contact/Customer",
+        params={"returnBody": "true"},
+        json=_customer(demo, IsActive=False),
+    ).json()
+
+    answer = myob.call(
+        session,
+        "POST",
+        "Sale/Invoice/Service",
+        json=_service_invoice(demo, Customer={"UID": inactive["UID"]}),
+    )
+
+    assert answer.status_code == 400
+    assert _errors(answer)[0]["Name"] == "CardInactive"
