@@ -35,7 +35,10 @@ def test_more_than_thirty_operations_are_refused_whole(qbo_api: Api) -> None:
     answer = qbo_api.post("/batch", {"BatchItemRequest": _customers(31)})
 
     assert answer.status_code == 400
-    assert "maximum is 30" in fault_of(answer)["Detail"]
+    assert (fault_of(answer)["code"], fault_of(answer)["Message"]) == (
+        "1040",
+        "Batch size exceeds allowed limit",
+    )
     assert _count(qbo_api) == 4
 
 

@@ -65,7 +65,7 @@ def test_a_request_id_reused_for_another_request_is_refused(qbo_api: Api) -> Non
     )
 
     assert other.status_code == 400
-    assert "already used" in fault_of(other)["Detail"]
+    assert fault_of(other)["code"] == "600"
     assert _count(qbo_api) == 5
 
 

@@ -32,9 +32,7 @@ def items_of(body: Any) -> list[dict[str, Any]]:
     if not items:
         raise faults.required_missing("BatchItemRequest")
     if len(items) > MAX_ITEMS:
-        raise faults.invalid_value(
-            f"Batch has {len(items)} items; the maximum is {MAX_ITEMS}", "BatchItemRequest"
-        )
+        raise faults.batch_too_large(len(items), MAX_ITEMS)
     seen: set[str] = set()
     for item in items:
         if not isinstance(item, dict):

@@ -36,7 +36,7 @@ def _display_name(body: Record) -> str:
         return name.strip()
     parts = [str(body[part]).strip() for part in NAME_PARTS if body.get(part)]
     if not parts:
-        raise faults.required_missing("DisplayName", "Customer.DisplayName")
+        raise faults.no_name_provided()
     return " ".join(parts)
 
 

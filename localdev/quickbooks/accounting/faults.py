@@ -101,12 +101,55 @@ def stale_object() -> QuickBooksFault:
     )
 
 
+TRANSACTIONS = frozenset({"Invoice", "Payment"})
+
+
 def object_not_found(entity: str, record_id: str) -> QuickBooksFault:
+    """Intuit's two 610 texts: one for transactions, one for name lists (a missing or
+    inactive customer, item or account)."""
+    if entity in TRANSACTIONS:
+        detail = "Object Not Found : Another user has deleted this transaction."
+    else:
+        detail = (
+            "Object Not Found : Something you're trying to use has been made inactive. "
+            "Check the fields with accounts, customers, items, vendors or employees."
+        )
+    return _one("610", "Object Not Found", detail)
+
+
+def duplicate_request_id(request_id: str) -> QuickBooksFault:
     return _one(
-        "610",
-        "Object Not Found",
-        "Object Not Found : Something you're trying to use has been made inactive. Check the "
-        "fields with accounts, customers, items, vendors or employees.",
+        "600",
+        "RequestId already exists in the system, duplicate request is detected",
+        f"requestid {request_id} was already used for a different request",
+        "requestid",
+    )
+
+
+def batch_too_large(size: int, limit: int) -> QuickBooksFault:
+    return _one(
+        "1040",
+        "Batch size exceeds allowed limit",
+        f"The batch has {size} items; the batch limit size is {limit}",
+        "BatchItemRequest",
+    )
+
+
+def amount_mismatch(amount: object) -> QuickBooksFault:
+    return _one(
+        "6070",
+        "Amount calculation incorrect in the request",
+        f"Amount is not equal to Qty * UnitPrice. Supplied value:{amount}",
+        "Amount",
+    )
+
+
+def no_name_provided() -> QuickBooksFault:
+    return _one(
+        "6080",
+        "No Name Provided",
+        "Title, GivenName, MiddleName, FamilyName, DisplayName, Suffix - one of these must be "
+        "non-empty",
     )
 
 

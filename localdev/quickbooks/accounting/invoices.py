@@ -85,9 +85,7 @@ def _sales_line(
     else:
         unit_price = Decimal(str(item.get("UnitPrice", 0)))
     if round_cents(qty * unit_price) != amount:
-        raise faults.business_rule(
-            f"Amount is not equal to UnitPrice * Qty. Supplied value:{amount}", "Amount"
-        )
+        raise faults.amount_mismatch(plain_number(amount))
     percent, rate_id = Decimal(0), None
     code_ref = detail.get("TaxCodeRef")
     if calculation != "NotApplicable":

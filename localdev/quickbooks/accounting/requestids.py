@@ -46,9 +46,7 @@ class RequestIds:
         try:
             return self._store.run(scope, request_id, request_print, handler)
         except KeyReused:
-            raise faults.invalid_value(
-                f"requestid {request_id} was already used for a different request", PARAMETER
-            ) from None
+            raise faults.duplicate_request_id(request_id) from None
 
     def clear(self) -> None:
         self._store.clear()
