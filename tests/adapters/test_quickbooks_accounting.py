@@ -409,3 +409,29 @@ def test_the_budget_counts_calls_and_batch_requests_made(qbo_connected):
     assert app.rate_budget().calls_left == 499
     app.accounts()  # a batch: 40 a minute is now the nearer limit
     assert app.rate_budget().calls_left == 39
+
+
+def test_an_invoice_update_changes_its_lines_in_place_and_keeps_what_loc8_does_not_own(
+    qbo_connected,
+):
+    connected = qbo_connected
+    app = connected.app()
+    [cafe] = app.find_contacts(names=["Bondi Beach Cafe"], emails=[])
+    [created] = app.create_invoices([_invoice(app, cafe.id, "L8-4001")], "upd-1")
+    assert created.record is not None
+    books = _company(connected).books
+    with books.lock:  # the accountant adds a note for the customer's statement
+        record = books.table("Invoice")[created.record.id or ""]
+        record["BillEmail"] = {"Address": "statements@bondi.example"}
+        books.touch(record, connected.emulator.clock.now())
+    [current] = connected.app().get_invoices([created.record.id or ""])
+    first, second = current.lines
+    wanted = current.model_copy(
+        update={"lines": [first, second.model_copy(update={"quantity": Decimal("6")})]}
+    )
+    [updated] = app.update_invoices([wanted], "upd-2")  # its SyncToken is stale: read again
+    assert updated.ok, updated.errors
+    [held] = [i for i in _records(connected, "Invoice") if i["Id"] == created.record.id]
+    assert [line["Id"] for line in held["Line"] if "Id" in line][:2] == [first.id, second.id]
+    assert held["TotalAmt"] == 462.0  # (220 + 200) + GST
+    assert held["BillEmail"]["Address"] == "statements@bondi.example"
