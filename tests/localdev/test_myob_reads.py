@@ -4,8 +4,10 @@ $skip with NextPageLink to the end, and ETags that make a quiet read a 304."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import requests
 
 from localdev.myob import DEMO_COMPANY_FILE_ID
 from tests.support.myob_emulator_fixtures import MyobFlow, Session, served_myob
@@ -22,7 +24,7 @@ def session(myob: MyobFlow) -> Session:
     return myob.login()
 
 
-def _error(answer) -> dict:
+def _error(answer: requests.Response) -> dict[str, Any]:
     body = answer.json()
     assert body["Information"] == (
         "Warning, error messages have not been finalised in this release and may change"

@@ -489,3 +489,36 @@ def test_an_inactive_card_cannot_be_used_on_a_new_sale(
 
     assert answer.status_code == 400
     assert _errors(answer)[0]["Name"] == "CardInactive"
+
+
+def test_an_invoice_read_back_can_be_changed_and_is_totalled_again(
+    myob: MyobFlow, session: Session, demo: Demo
+) -> None:
+    created = myob.call(
+        session,
+        "POST",
+        "Sale/Invoice/Service",
+        params={"returnBody": "true"},
+        json=_service_invoice(demo, Number="L8-RT"),
+    ).json()
+    read = myob.call(session, "GET", f"Sale/Invoice/Service/{created['UID']}").json()
+    read["Lines"][0]["Total"] = 300
+
+    answer = myob.call(
+        session,
+        "PUT",
+        f"Sale/Invoice/Service/{created['UID']}",
+        params={"returnBody": "true"},
+        json=read,
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["TotalTax"], answer.json()["TotalAmount"]) == (30, 380)
+    assert answer.json()["Number"] == "L8-RT"
+    by_customer = myob.call(
+        session,
+        "GET",
+        "Sale/Invoice/Service",
+        params={"$filter": f"Customer/UID eq guid'{demo.customer}'"},
+    ).json()
+    assert [invoice["Number"] for invoice in by_customer["Items"]] == ["L8-RT"]
