@@ -6,6 +6,7 @@ from chalice import Blueprint
 
 from chalicelib.api.presenters import app_json
 from chalicelib.api.routing import answers_problems, caller, json_response
+from chalicelib.bootstrap import container
 from chalicelib.domain.apps import CATALOGUE
 
 meta = Blueprint(__name__)
@@ -21,4 +22,12 @@ def health() -> object:
 @answers_problems
 def list_apps() -> object:
     caller(meta.current_request)
-    return json_response({"apps": [app_json(app) for app in CATALOGUE]})
+    registry = container().provider_registry
+    return json_response(
+        {
+            "apps": [
+                app_json(app, registry.profile_for(app.key) if app.available else None)
+                for app in CATALOGUE
+            ]
+        }
+    )

@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.integration import IntegrationStatus
+from chalicelib.domain.sync_config import invoice_statuses
 
 if TYPE_CHECKING:
     # Types only: every Lambda imports this module through the app's wiring, and the
     # configuration service and Loc8's models are needed only by the routes using them.
     from chalicelib.domain.accounting import Account, TaxRate
+    from chalicelib.domain.app_profile import AppProfile
     from chalicelib.domain.apps import AppInfo
     from chalicelib.domain.integration import Integration, Organisation
     from chalicelib.domain.sync_run import SyncRun
@@ -46,13 +48,17 @@ def integration_json(integration: Integration) -> dict[str, Any]:
     return body
 
 
-def app_json(app: AppInfo) -> dict[str, Any]:
-    return {
+def app_json(app: AppInfo, profile: AppProfile | None) -> dict[str, Any]:
+    """A catalogue entry; an app on offer also says what its invoices can be created as."""
+    body: dict[str, Any] = {
         "key": app.key,
         "name": app.name,
         "available": app.available,
         "sync_domains": list(app.sync_domains),
     }
+    if profile is not None:
+        body["invoice_statuses"] = [status.value for status in invoice_statuses(profile)]
+    return body
 
 
 def account_json(account: Account) -> dict[str, Any]:

@@ -84,8 +84,11 @@ def content(invoice: AppInvoice) -> tuple:
     )
 
 
-def status_to_send(configured: InvoiceStatus, profile: AppProfile) -> AppInvoiceStatus:
-    """The configured status; an app without drafts gets the invoice approved."""
+def status_to_send(configured: InvoiceStatus | None, profile: AppProfile) -> AppInvoiceStatus:
+    """The configured status (none: draft where the app has drafts); an app without
+    drafts gets the invoice approved."""
+    if configured is None:
+        configured = InvoiceStatus.DRAFT
     if configured is InvoiceStatus.DRAFT and profile.has_draft_invoices:
         return AppInvoiceStatus.DRAFT
     return AppInvoiceStatus.APPROVED

@@ -52,7 +52,8 @@ class SyncConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sync: SyncDomains
-    invoice_status: InvoiceStatus = InvoiceStatus.DRAFT
+    # None: the app's default, draft where the app has drafts (`invoice_statuses`).
+    invoice_status: InvoiceStatus | None = None
     default_account_code: str | None = Field(
         default=None, min_length=1, max_length=ACCOUNT_CODE_MAX_LENGTH
     )
@@ -94,6 +95,20 @@ class SyncConfig(BaseModel):
 
     def account_for(self, line_item_id: str) -> str | None:
         return self.line_item_accounts.get(line_item_id, self.default_account_code)
+
+
+def invoice_statuses(profile: AppProfile) -> list[InvoiceStatus]:
+    """The statuses invoices can be created in, in the app; the first is the default."""
+    if profile.has_draft_invoices:
+        return [InvoiceStatus.DRAFT, InvoiceStatus.APPROVED]
+    return [InvoiceStatus.APPROVED]
+
+
+def with_app_defaults(config: SyncConfig, profile: AppProfile) -> SyncConfig:
+    """The config with what it leaves out filled in as the app's defaults."""
+    if config.invoice_status is None:
+        return config.model_copy(update={"invoice_status": invoice_statuses(profile)[0]})
+    return config
 
 
 def config_problems(

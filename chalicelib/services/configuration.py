@@ -30,7 +30,7 @@ from chalicelib.domain.line_item_accounts import (
 )
 from chalicelib.domain.links import LinkScope
 from chalicelib.domain.loc8 import Loc8LineItem
-from chalicelib.domain.sync_config import SyncConfig, config_problems
+from chalicelib.domain.sync_config import SyncConfig, config_problems, with_app_defaults
 from chalicelib.domain.sync_run import RunTrigger
 from chalicelib.domain.tax_matching import (
     TaxTypeMatch,
@@ -191,6 +191,7 @@ class Configuration:
                 "reload it and save again."
             )
         profile = self._profiles.profile_for(integration.app)
+        config = with_app_defaults(config, profile)
         line_item_ids = {item.id for item in self._loc8.iter_line_items(tenant_id)}
         problems = config_problems(
             config, self._accounts(integration, fresh=True), line_item_ids, profile

@@ -19,16 +19,22 @@ def test_health_needs_no_token(api):
     assert response.json_body == {"status": "ok"}
 
 
-def test_the_catalogue_lists_xero_as_available(api):
+def test_the_catalogue_lists_the_apps_and_what_their_invoices_can_be_created_as(api):
     apps = api.http.get("/v1/apps", headers=bearer(roles=())).json_body["apps"]
-    xero = next(app for app in apps if app["key"] == "xero")
-    assert xero == {
+    by_key = {app["key"]: app for app in apps}
+    assert by_key["xero"] == {
         "key": "xero",
         "name": "Xero",
         "available": True,
         "sync_domains": ["invoices", "payments", "line_items", "tax_rates", "customers"],
+        "invoice_statuses": ["DRAFT", "AUTHORISED"],
     }
-    assert {app["key"] for app in apps} == {"xero", "quickbooks", "myob"}
+    # QuickBooks Online has no draft invoices: only approved ones are offered.
+    assert by_key["quickbooks"]["available"] is True
+    assert by_key["quickbooks"]["name"] == "QuickBooks Online"
+    assert by_key["quickbooks"]["invoice_statuses"] == ["AUTHORISED"]
+    assert by_key["myob"]["available"] is False
+    assert "invoice_statuses" not in by_key["myob"]
 
 
 def signed(**options) -> dict[str, str]:

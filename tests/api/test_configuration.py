@@ -305,6 +305,30 @@ def test_the_apps_profile_decides_drafts_and_code_length(api, authorised, contai
     assert approved.json_body["config"]["invoice_status"] == "AUTHORISED"
 
 
+def without_invoice_status() -> dict:
+    return {key: value for key, value in valid_config().items() if key != "invoice_status"}
+
+
+def test_a_config_without_an_invoice_status_makes_drafts_where_the_app_has_them(
+    api, authorised
+):
+    saved = put_config(api, authorised, without_invoice_status())
+    assert saved.status_code == 200, saved.body
+    assert saved.json_body["config"]["invoice_status"] == "DRAFT"
+
+
+def test_a_config_without_an_invoice_status_approves_where_the_app_has_no_drafts(
+    api, authorised, container
+):
+    """QuickBooks Online has no draft invoices: its default is approved."""
+    container.__dict__["provider_registry"] = FixedProfile(BOOKS)
+    saved = put_config(api, authorised, without_invoice_status())
+    assert saved.status_code == 200, saved.body
+    assert saved.json_body["config"]["invoice_status"] == "AUTHORISED"
+    stored = api.http.get(f"/v1/integrations/{authorised}/config", headers=bearer()).json_body
+    assert stored["invoice_status"] == "AUTHORISED"
+
+
 def test_payments_go_into_the_chosen_account_and_a_config_without_them_still_reads(
     api, authorised, container
 ):

@@ -60,6 +60,12 @@ function appName(key) {
   return app ? app.name : key;
 }
 
+// What the app's invoices can be created as (QuickBooks Online has no drafts); the first is its default.
+function appInvoiceStatuses(key) {
+  const app = state.apps.find((candidate) => candidate.key === key);
+  return app && app.invoice_statuses ? app.invoice_statuses : ["DRAFT", "AUTHORISED"];
+}
+
 // The API's OAuth callback sends the browser back here with the outcome; a granted
 // consent also carries a single-use handle, which only this signed-in user can redeem.
 function takeReturnOutcome() {
@@ -128,7 +134,11 @@ function renderIntegrations(integrations) {
   } else {
     replace(page.integrations);
     for (const integration of integrations) {
-      const card = new IntegrationCard(integration, { name: appName(integration.app), reloadAll });
+      const card = new IntegrationCard(integration, {
+        name: appName(integration.app),
+        invoiceStatuses: appInvoiceStatuses(integration.app),
+        reloadAll,
+      });
       state.cards.set(integration.id, card);
       page.integrations.append(card.root);
       card.start();

@@ -33,7 +33,7 @@ export class ConfigForm {
     const firstBank = this.paymentAccounts.find((account) => account.type === "BANK") || this.paymentAccounts[0];
     const values = config || {
       sync: { ...Object.fromEntries(DOMAINS.map((domain) => [domain, true])), payments: Boolean(firstBank) },
-      invoice_status: "DRAFT",
+      invoice_status: card.invoiceStatuses[0],
       default_account_code: null,
       payment_account_code: firstBank ? firstBank.code : null,
       line_item_accounts: {},
@@ -84,8 +84,10 @@ export class ConfigForm {
     const statusError = this.errorSlot(`${p}-invoice-status-error`);
     const statusChoices = [
       ["DRAFT", "Draft", `Invoices arrive in ${card.name} as drafts for you to approve. With payments on, an invoice already paid (or part paid) in Loc8 arrives approved: a draft cannot take a payment.`],
-      ["AUTHORISED", "Approved", `Invoices arrive in ${card.name} approved, ready for payment.`],
-    ];
+      ["AUTHORISED", "Approved", card.invoiceStatuses.includes("DRAFT")
+        ? `Invoices arrive in ${card.name} approved, ready for payment.`
+        : `Invoices arrive in ${card.name} approved, ready for payment (${card.name} has no draft invoices).`],
+    ].filter(([value]) => card.invoiceStatuses.includes(value));
     this.statusRadios = statusChoices.map(([value]) =>
       el("input", { type: "radio", name: `${p}-invoice-status`, id: `${p}-invoice-status-${value}`, value, checked: values.invoice_status === value, "aria-describedby": `${p}-invoice-status-${value}-hint` }),
     );
@@ -241,7 +243,7 @@ export class ConfigForm {
     const checked = this.statusRadios.find((radio) => radio.checked);
     return {
       sync: { ...Object.fromEntries(this.syncBoxes.map((box) => [box.value, box.checked])), payments: this.paymentsBox.checked },
-      invoice_status: checked ? checked.value : "DRAFT",
+      invoice_status: checked ? checked.value : this.card.invoiceStatuses[0],
       default_account_code: this.defaultSelect.value || null,
       payment_account_code: this.paymentSelect.value || null,
       line_item_accounts: lineItemAccounts,

@@ -19,10 +19,11 @@ let nextCardNumber = 0;
 export class IntegrationCard {
   // `name` is the app's name from the catalogue; `reloadAll` reloads every card, for
   // when this integration is gone.
-  constructor(integration, { name, reloadAll }) {
+  constructor(integration, { name, invoiceStatuses, reloadAll }) {
     this.integration = integration;
     this.prefix = `int${nextCardNumber++}`;
     this.name = name;
+    this.invoiceStatuses = invoiceStatuses;
     this.reloadAll = reloadAll;
     this.form = null;
     this.pollTimer = null;
