@@ -1,4 +1,4 @@
-"""The OData v3 subset MYOB's API documents: `$filter` with eq/ne/gt/ge/lt/le, and/or/not,
+"""The OData v3 subset MYOB's API documents: `$filter` with eq/ne/gt/ge/lt/le, and/or,
 parentheses, substringof/startswith/endswith, string, number, boolean, null,
 datetime'...' and guid'...' literals; `$orderby`; `$top` (400 by default, at most 1000)
 and `$skip`. Anything else is refused, so a client cannot come to rely on it."""
@@ -132,9 +132,11 @@ class _Parser:
         return left
 
     def _not(self) -> Predicate:
-        if self._keyword("not"):
-            inner = self._not()
-            return lambda r: not inner(r)
+        # `not` is OData v3 but no MYOB document or example shows it: refused (stricter);
+        # `ne` and De Morgan say the same thing.
+        token = self._peek()
+        if token is not None and token == ("word", "not"):
+            raise query_error("The operator 'not' is not supported")
         return self._primary()
 
     def _primary(self) -> Predicate:

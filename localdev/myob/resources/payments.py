@@ -40,7 +40,7 @@ class PaymentResource(Resource):
         record["Account"] = links.account(account) if account else None
         customer = linked(books, body, "Customer", CUSTOMER, required=True)
         record["Customer"] = links.customer(customer) if customer else None
-        record["ReceiptNumber"] = body.string("ReceiptNumber", 8)
+        record["ReceiptNumber"] = body.string("ReceiptNumber", 13)
         record["Date"] = body.date("Date", required=True)
         record["PaymentMethod"] = body.string("PaymentMethod", 255)
         record["Memo"] = body.string("Memo", 255)
