@@ -59,8 +59,9 @@ from chalicelib.domain.accounting import (
 )
 from chalicelib.domain.app_profile import AppProfile
 
-# The settings read in one batch: accounts, tax codes and rates, and the company.
-SETTINGS_ENTITIES = ("Account", "TaxCode", "TaxRate", "CompanyInfo")
+# What a job reads once, in one batch of queries: accounts, tax codes and rates, the
+# company (its country), and the item catalogue invoice lines are sold as.
+SETTINGS_ENTITIES = ("Account", "TaxCode", "TaxRate", "CompanyInfo", "Item")
 # Name lists answer active records only unless the query names Active; a record made
 # inactive is a change the sync must see.
 _EVERY_STATE = {"Customer": ("Active IN (true, false)",), "Item": ("Active IN (true, false)",)}
@@ -88,6 +89,7 @@ class QuickBooksAccounting:
         self._settings_lists: dict[str, list[dict[str, Any]]] | None = None
         self._items: list[AppItem] | None = None  # every item, read once for invoices
         self._item_codes: dict[str, str] = {}  # item code by Id
+        self._inactive_items: set[str] = set()  # no new line may be sold as one of these
 
     @property
     def profile(self) -> AppProfile:
@@ -118,9 +120,10 @@ class QuickBooksAccounting:
         return str(info.get("Country") or "").upper() in ("US", "USA")
 
     def _settings(self) -> dict[str, list[dict[str, Any]]]:
-        """The company's settings lists, read once per job in one batch of queries:
-        the tax-rates step, the invoices' tax codes and the company's country then
-        cost one call between them (Change Data Capture does not cover tax codes)."""
+        """The company's settings lists and items, read once per job in one batch of
+        queries: the tax-rates step, the invoices' tax codes and items and the
+        company's country then cost one call between them (Change Data Capture does
+        not cover tax codes)."""
         if self._settings_lists is None:
             body = self._client.call(
                 "POST",
@@ -128,7 +131,10 @@ class QuickBooksAccounting:
                 operation="read_settings",
                 json_body={
                     "BatchItemRequest": [
-                        {"bId": entity, "Query": everything(entity, 1)}
+                        {
+                            "bId": entity,
+                            "Query": everything(entity, 1, conditions=_EVERY_STATE.get(entity, ())),
+                        }
                         for entity in SETTINGS_ENTITIES
                     ]
                 },
@@ -150,7 +156,10 @@ class QuickBooksAccounting:
         records: list[dict[str, Any]] = []
         page = 1
         while True:
-            found = self._client.query(everything(entity, page), operation=operation)
+            found = self._client.query(
+                everything(entity, page, conditions=_EVERY_STATE.get(entity, ())),
+                operation=operation,
+            )
             listed = found.get(entity) or []
             records += listed
             if len(listed) < PAGE_SIZE:
@@ -180,6 +189,8 @@ class QuickBooksAccounting:
         return self._pages("Payment", payments_from_qbo, modified_since, start_page)
 
     def items(self, modified_since: datetime | None = None) -> list[AppItem]:
+        if modified_since is None:
+            return list(self._catalogue())
         return [item for page in self.item_pages(modified_since) for item in page.records]
 
     def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
@@ -343,7 +354,7 @@ class QuickBooksAccounting:
                 parse,
                 record_id=invoice_id,
             )
-        item_for = self._items_for(invoice)
+        item_for = self._items_for()
         us = self.automated_sales_tax()
         return Operation(
             "Invoice",
@@ -365,12 +376,12 @@ class QuickBooksAccounting:
 
         return parse
 
-    def _items_for(self, invoice: AppInvoice) -> ItemFor:
+    def _items_for(self) -> ItemFor:
         """Every sales line in QuickBooks is sold as an item, and the item decides its
         income account: a line's own item when the app has it, else the first active
         item on the line's account, else QuickBooks' default "Services" item (or the
         first item) - the item catalogue is read once for it."""
-        catalogue = self._catalogue()
+        catalogue = [i for i in self._catalogue() if i.id not in self._inactive_items]
         by_code = {item.code.casefold(): item.id for item in catalogue if item.id}
         by_account: dict[str, str] = {}
         for item in sorted(catalogue, key=lambda i: int(i.id) if (i.id or "").isdigit() else 0):
@@ -385,12 +396,16 @@ class QuickBooksAccounting:
                 return by_code[line.item_code.casefold()]
             return by_account.get(line.account_code or "") or default
 
-        del invoice
         return item_for
 
     def _catalogue(self) -> list[AppItem]:
+        """Every item, from the job's settings read; kept current with this job's saves."""
         if self._items is None:
-            self._items = self.items()
+            records = self._settings().get("Item", [])
+            self._inactive_items = {str(r["Id"]) for r in records if r.get("Active") is False}
+            parsed = (item_from_qbo(record) for record in records)
+            self._items = [item for item in parsed if item is not None]
+            self._note_items(self._items)
         return self._items
 
     def create_payments(
