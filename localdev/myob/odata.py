@@ -6,7 +6,7 @@ and `$skip`. Anything else is refused, so a client cannot come to rely on it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -326,7 +326,3 @@ def parse_int(name: str, raw: str | None, default: int, lowest: int, highest: in
     if not lowest <= value <= highest:
         raise MyobError(400, "InvalidQuery", f"{name} must be from {lowest} to {highest}", name)
     return value
-
-
-def page(records: Iterable[Record], skip: int, top: int) -> list[Record]:
-    return list(records)[skip : skip + top]

@@ -17,6 +17,7 @@ from localdev.myob import (
     MyobEmulator,
     MyobLimits,
 )
+from localdev.myob.errors import ValidationErrors
 from tests.support.myob_emulator_fixtures import MyobFlow, served_myob
 
 OTHER_FILE = "0f3c2a4b-1d5e-4f60-8a7b-9c0d1e2f3a4b"
@@ -155,3 +156,25 @@ def test_the_entry_point_serves_and_never_prints_the_secret() -> None:
     assert any("api key:     banner-key" in line for line in banner)
     assert not any("banner-secret-9" in line for line in banner)
     assert answer.json()["company_files"][0]["Name"] == "Loc8 Demo Plumbing"
+
+
+def test_create_applies_the_apis_rules_without_http(myob: MyobFlow) -> None:
+    [gst] = [
+        tax
+        for tax in myob.emulator.records(DEMO_COMPANY_FILE_ID, "GeneralLedger/TaxCode")
+        if tax["Code"] == "GST"
+    ]
+    body = {
+        "CompanyName": "Made In Process Pty Ltd",
+        "IsIndividual": False,
+        "DisplayID": "L8-PROC",
+        "SellingDetails": {"TaxCode": {"UID": gst["UID"]}, "FreightTaxCode": {"UID": gst["UID"]}},
+    }
+
+    created = myob.emulator.create(DEMO_COMPANY_FILE_ID, "Contact/Customer", body)
+    with pytest.raises(ValidationErrors) as refused:
+        myob.emulator.create(DEMO_COMPANY_FILE_ID, "Contact/Customer", body)
+
+    assert created["URI"] == f"{{cf_uri}}/Contact/Customer/{created['UID']}"
+    assert [error.name for error in refused.value.errors] == ["CardIdInUse"]
+    assert myob.emulator.calls == {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from localdev.myob import errors, links
-from localdev.myob.books import Books
+from localdev.myob.books import Books, new_row_version
 from localdev.myob.fields import Body, money
 from localdev.myob.resources.base import (
     ACCOUNT,
@@ -176,7 +176,7 @@ class InvoiceResource(Resource):
             stored["Job"] = None
             stored["TaxCode"] = links.tax_code(tax) if tax else None
             stored["_rate"] = str(tax["Rate"]) if tax else "0"
-            stored["RowVersion"] = None
+            stored["RowVersion"] = new_row_version()  # each line has its own
             lines.append(stored)
         return lines
 
