@@ -522,3 +522,15 @@ def test_an_invoice_read_back_can_be_changed_and_is_totalled_again(
         params={"$filter": f"Customer/UID eq guid'{demo.customer}'"},
     ).json()
     assert [invoice["Number"] for invoice in by_customer["Items"]] == ["L8-RT"]
+
+
+def test_an_address_email_must_look_like_one(myob: MyobFlow, session: Session, demo: Demo) -> None:
+    answer = myob.call(
+        session,
+        "POST",
+        "Contact/Customer",
+        json=_customer(demo, Addresses=[{"Location": 1, "Email": "not an email"}]),
+    )
+
+    assert answer.status_code == 400
+    assert _errors(answer)[0]["AdditionalDetails"] == "Addresses[0].Email"
