@@ -21,7 +21,7 @@ from chalicelib.domain.accounting import (
 )
 from chalicelib.domain.app_profile import WriteFailure
 from chalicelib.domain.errors import ProviderUnavailable, RateLimited
-from localdev.quickbooks.accounting.demo import seed_customers
+from localdev.quickbooks.accounting.demo import seed_customers, seed_records
 from tests.support.quickbooks_provider import Connected, connect_company
 from tests.support.quickbooks_provider import qbo_connected as qbo_connected
 
@@ -176,6 +176,36 @@ def test_an_entity_that_fills_the_change_feeds_thousand_is_paged_with_queries(qb
     pages = list(app.contact_pages(since))
     assert sum(len(p.records) for p in pages) == 1200
     assert _spent(before, connected) == {CDC: 1, QUERY: 2}
+
+
+def test_an_answer_of_a_thousand_objects_in_all_is_paged_with_queries(qbo_connected):
+    # Intuit also words the cap as 1,000 objects per response: 700 customers and 300
+    # items may be a cut-short answer, so neither is taken from it.
+    connected = qbo_connected
+    connected.advance(timedelta(hours=1))
+    now = connected.emulator.clock.now()
+    company = _company(connected)
+    seed_customers(company, 700, now)
+    sales = next(a["Id"] for a in _records(connected, "Account") if a["Name"] == "Sales")
+    seed_records(
+        company,
+        "Item",
+        [
+            {
+                "Name": f"Part {n:03d}",
+                "Type": "NonInventory",
+                "UnitPrice": 5,
+                "IncomeAccountRef": {"value": sales},
+            }
+            for n in range(300)
+        ],
+        now,
+    )
+    app = connected.app()
+    before = _calls(connected)
+    [page] = list(app.contact_pages(now - timedelta(seconds=30)))
+    assert len(page.records) == 700
+    assert _spent(before, connected) == {CDC: 1, QUERY: 1}
 
 
 def test_a_customer_made_inactive_comes_back_archived(qbo_connected):
