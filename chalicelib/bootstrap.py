@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from chalicelib.adapters.app_secrets import AppSecrets
+    from chalicelib.adapters.call_budget_store import DynamoCallBudget
     from chalicelib.adapters.cursors import DynamoCursors
     from chalicelib.adapters.dynamodb import DynamoTable
     from chalicelib.adapters.integration_repo import DynamoIntegrationRepo
@@ -174,6 +175,7 @@ class Container:
             http_session=lambda: self.http,
             resolve_secret=self._secret,
             access_token=access_token,
+            call_budget=lambda: self.call_budget,
         )
         registrations = PROVIDERS if self._registrations is None else self._registrations
         return ProviderRegistry(registrations, self.settings.providers, shared)
@@ -195,6 +197,12 @@ class Container:
             auths=self.providers,
             clock=self.clock,
         )
+
+    @cached_property
+    def call_budget(self) -> DynamoCallBudget:
+        from chalicelib.adapters.call_budget_store import DynamoCallBudget
+
+        return DynamoCallBudget(self.table, self.clock)
 
     @cached_property
     def leases(self) -> DynamoLeases:

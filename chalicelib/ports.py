@@ -20,6 +20,7 @@ from chalicelib.domain.accounting import (
     WriteResult,
 )
 from chalicelib.domain.app_profile import AppProfile
+from chalicelib.domain.call_budget import CallRate
 from chalicelib.domain.integration import Integration, Organisation
 from chalicelib.domain.links import Link, LinkScope
 from chalicelib.domain.loc8 import (
@@ -157,6 +158,14 @@ class Leases(Protocol):
 
     def release(self, name: str, owner: str) -> None:
         """Give the lease back if we still hold it."""
+
+
+class SharedCallBudget(Protocol):
+    """Call rates every Lambda of the service shares (an app's per-key limit)."""
+
+    def take(self, name: str, calls: int, rate: CallRate) -> float:
+        """Take `calls` from the budget named `name`: 0.0 when taken, else the seconds
+        until the same take could be granted (nothing is taken)."""
 
 
 class SyncRuns(Protocol):

@@ -48,7 +48,12 @@ class Lent:
             http_session=self._session,
             resolve_secret=self._secret,
             access_token=self._token,
+            call_budget=self._call_budget,
         )
+
+    def _call_budget(self) -> Any:
+        self.used.append("call_budget")
+        raise AssertionError("no provider here draws on a shared call budget")
 
     def _session(self) -> requests.Session:
         self.used.append("http_session")

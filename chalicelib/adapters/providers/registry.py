@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from chalicelib.domain.app_profile import AppProfile
     from chalicelib.domain.integration import Integration
-    from chalicelib.ports import AccountingApp, AccountingAuth, Clock
+    from chalicelib.ports import AccountingApp, AccountingAuth, Clock, SharedCallBudget
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class SharedServices:
     resolve_secret: Callable[[str, SecretStr | None, str | None], str]
     # (integration, force_refresh) -> a current access token, refreshed single-flight.
     access_token: Callable[[Integration, bool], str]
+    # Call rates all of the service's Lambdas share (an app's per-key limit).
+    call_budget: Callable[[], SharedCallBudget]
 
 
 @dataclass(frozen=True)
