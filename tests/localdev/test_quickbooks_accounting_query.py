@@ -203,3 +203,36 @@ def test_the_parser_reports_where_it_stopped() -> None:
 
     detail = refused.value.errors[0].detail
     assert detail.startswith('QueryParserError: Encountered " "OR" "or "" at line 1, column 48')
+
+
+def test_a_change_between_two_pages_shows_on_the_next_page(
+    qbo_api: Api, qbo_emulator: QuickBooksEmulator
+) -> None:
+    _seed(qbo_emulator, 6)  # ten customers
+    ordered = "select * from Customer ORDERBY MetaData.LastUpdatedTime, Id"
+    first = qbo_api.rows(f"{ordered} STARTPOSITION 1 MAXRESULTS 5")
+    qbo_emulator.clock.advance(5)
+    moved = first[0]
+    qbo_api.post(
+        "/customer",
+        {"Id": moved["Id"], "SyncToken": moved["SyncToken"], "sparse": True, "Notes": "moved"},
+    )
+
+    second = qbo_api.rows(f"{ordered} STARTPOSITION 6 MAXRESULTS 5")
+
+    assert second[-1]["Id"] == moved["Id"]
+    assert second[-1]["Notes"] == "moved"
+    owing = "select count(*) from Customer where Balance > '0'"
+    assert qbo_api.query(owing).json()["QueryResponse"]["totalCount"] == 0
+    invoice_line = {
+        "Amount": 100,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {
+            "ItemRef": {"value": "1"},
+            "TaxCodeRef": {
+                "value": qbo_api.rows("select * from TaxCode where Name = 'GST'")[0]["Id"]
+            },
+        },
+    }
+    qbo_api.create("Invoice", {"CustomerRef": {"value": moved["Id"]}, "Line": [invoice_line]})
+    assert qbo_api.query(owing).json()["QueryResponse"]["totalCount"] == 1

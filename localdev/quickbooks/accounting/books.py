@@ -8,6 +8,7 @@ Ids are numeric strings counted per entity, as QuickBooks numbers them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ Record = dict[str, Any]
 
 # DisplayName is unique across these three (Intuit: "Duplicate Name Exists Error", 6240).
 NAME_LISTS = ("Customer", "Vendor", "Employee")
+_SELECTIONS_KEPT = 16
 
 
 def fold(value: str) -> str:
@@ -36,6 +38,10 @@ class Books:
         self.account_names: dict[str, str] = {}  # folded Account Name -> Id
         self.doc_numbers: dict[str, str] = {}  # folded Invoice DocNumber -> Id
         self._next_ids: dict[str, int] = {}
+        # Bumped by every change, so a query's filtered and sorted records can be reused
+        # for its next page (paging 50,000 customers re-sorts them once, not per page).
+        self.version = 0
+        self._selections: dict[Hashable, tuple[int, list[Record]]] = {}
 
     def table(self, entity: str) -> dict[str, Record]:
         return self.tables.setdefault(entity, {})
@@ -50,6 +56,20 @@ class Books:
         local = moment.astimezone(self.zone).replace(microsecond=0)
         return local.isoformat()
 
+    def changed(self) -> None:
+        self.version += 1
+
+    def selection(self, key: Hashable, compute: Callable[[], list[Record]]) -> list[Record]:
+        """The records a query picks, computed once per version of the books."""
+        cached = self._selections.get(key)
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
+        chosen = compute()
+        if len(self._selections) >= _SELECTIONS_KEPT:
+            self._selections.pop(next(iter(self._selections)))
+        self._selections[key] = (self.version, chosen)
+        return chosen
+
     def counts(self) -> dict[str, int]:
         return {entity: len(records) for entity, records in self.tables.items()}
 
@@ -63,12 +83,14 @@ class Books:
         record.setdefault("domain", "QBO")
         record.setdefault("sparse", False)
         self.table(entity)[record["Id"]] = record
+        self.changed()
         return record
 
     def touch(self, record: Record, now: datetime) -> None:
         """An update: SyncToken goes up by one and LastUpdatedTime moves on."""
         record["SyncToken"] = str(int(record["SyncToken"]) + 1)
         record["MetaData"] = {**record["MetaData"], "LastUpdatedTime": self.stamp(now)}
+        self.changed()
 
     def remove(self, entity: str, record_id: str, now: datetime) -> Record:
         """Delete for good, leaving the tombstone CDC reports ({"Id", "status", "MetaData"})."""
@@ -80,4 +102,5 @@ class Books:
             "MetaData": {"LastUpdatedTime": self.stamp(now)},
         }
         self.deleted.setdefault(entity, {})[record_id] = tombstone
+        self.changed()
         return record

@@ -16,7 +16,7 @@ from typing import Any
 
 from localdev.quickbooks.accounting import faults
 from localdev.quickbooks.accounting.books import Books, Record
-from localdev.quickbooks.accounting.query import parse_moment
+from localdev.quickbooks.accounting.query import parse_moment, stored_moment
 
 LOOK_BACK = timedelta(days=30)
 MAX_PER_ENTITY = 1000
@@ -58,9 +58,9 @@ def changes(books: Books, entity: str, since: datetime) -> list[Record]:
     changed = [
         record
         for record in (*books.table(entity).values(), *books.deleted.get(entity, {}).values())
-        if datetime.fromisoformat(record["MetaData"]["LastUpdatedTime"]) >= since
+        if stored_moment(record["MetaData"]["LastUpdatedTime"]) >= since
     ]
-    changed.sort(key=lambda record: datetime.fromisoformat(record["MetaData"]["LastUpdatedTime"]))
+    changed.sort(key=lambda record: stored_moment(record["MetaData"]["LastUpdatedTime"]))
     return changed[-MAX_PER_ENTITY:]
 
 

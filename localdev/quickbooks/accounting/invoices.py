@@ -278,6 +278,7 @@ def adjust_customer_balance(books: Books, invoice: Record, sign: int) -> None:
     delta = Decimal(str(invoice["Balance"])) * sign
     for name in ("Balance", "BalanceWithJobs"):
         customer[name] = money(Decimal(str(customer[name])) + delta)
+    books.changed()
 
 
 def index(books: Books, record: Record, now: datetime) -> None:

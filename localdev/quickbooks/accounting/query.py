@@ -15,7 +15,10 @@ Keywords are case-insensitive; property names are not.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -335,9 +338,20 @@ def _whole(parser: _Parser, clause: str, minimum: int) -> int:
 
 
 # --- evaluation -----------------------------------------------------------------------------
+# Stored times repeat a lot (records written in the same second), so their parse is cached.
+stored_moment = functools.lru_cache(maxsize=65_536)(datetime.fromisoformat)
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+
+
 def _field(record: Record, prop: str) -> Any:
     if prop.startswith("MetaData."):
-        return record.get("MetaData", {}).get(prop.split(".", 1)[1])
+        return record.get("MetaData", {}).get(prop[len("MetaData.") :])
     value = record.get(prop)
     if isinstance(value, dict):
         return value.get("Address", value.get("value"))
@@ -353,91 +367,111 @@ def parse_moment(value: str, zone: ZoneInfo) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
-def _comparable(stored: Any, wanted: Any, prop: str, zone: ZoneInfo) -> tuple[Any, Any]:
-    if prop.startswith("MetaData.") and isinstance(stored, str) and isinstance(wanted, str):
-        moment = parse_moment(wanted, zone)
-        if moment is None:
-            raise faults.query_parse_error(f"Invalid date/time value for {prop}: '{wanted}'")
-        return datetime.fromisoformat(stored), moment
-    if isinstance(stored, bool) or isinstance(wanted, bool):
-        if isinstance(wanted, str) and wanted.lower() in ("true", "false"):
-            wanted = wanted.lower() == "true"
-        return stored, wanted
-    if isinstance(stored, int | float) and not isinstance(stored, bool):
-        try:
-            return Decimal(str(stored)), Decimal(str(wanted))
-        except InvalidOperation:
-            raise faults.query_parse_error(f"Invalid number for {prop}: '{wanted}'") from None
-    if prop == "Id" or prop.endswith("Ref"):
-        return _id_key(stored), _id_key(wanted)
-    return str(stored).casefold(), str(wanted).casefold()
-
-
 def _id_key(value: Any) -> tuple[int, str]:
     text = str(value)
     return (int(text), "") if text.isdigit() else (-1, text)
 
 
-def _like(stored: Any, pattern: str) -> bool:
-    regex = "".join(".*" if part == "%" else re.escape(part) for part in re.split("(%)", pattern))
-    return re.fullmatch(regex, str(stored), flags=re.IGNORECASE | re.DOTALL) is not None
-
-
-def matches(record: Record, condition: Condition, zone: ZoneInfo) -> bool:
-    stored = _field(record, condition.prop)
-    if stored is None:
-        return False
-    if condition.op == "LIKE":
-        return _like(stored, condition.values[0])
-    if condition.op == "IN":
-        return any(
-            left == right
-            for left, right in (
-                _comparable(stored, v, condition.prop, zone) for v in condition.values
-            )
-        )
-    left, right = _comparable(stored, condition.values[0], condition.prop, zone)
+def _number(value: Any, prop: str) -> Decimal:
     try:
-        return {
-            "=": left == right,
-            "<": left < right,
-            ">": left > right,
-            "<=": left <= right,
-            ">=": left >= right,
-        }[condition.op]
-    except TypeError:
-        raise faults.query_parse_error(
-            f"Cannot compare {condition.prop} with {condition.values[0]!r}"
-        ) from None
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise faults.query_parse_error(f"Invalid number for {prop}: '{value}'") from None
+
+
+def _converter(prop: str, zone: ZoneInfo) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """How a stored value and a query's value of `prop` become comparable."""
+    if prop.startswith("MetaData."):
+
+        def wanted_moment(value: Any) -> datetime:
+            moment = parse_moment(str(value), zone) if isinstance(value, str) else None
+            if moment is None:
+                raise faults.query_parse_error(f"Invalid date/time value for {prop}: '{value}'")
+            return moment
+
+        return stored_moment, wanted_moment
+    if prop == "Id" or prop.endswith("Ref"):
+        return _id_key, _id_key
+    return _plain, _plain
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value  # compared as text unless the stored value is a boolean (below)
+    return str(value).casefold()
+
+
+def _coerce(stored: Any, wanted: Any, prop: str) -> Any:
+    """The query's value in the stored value's kind (a number, a boolean or text)."""
+    if isinstance(stored, bool):
+        if isinstance(wanted, str) and wanted.lower() in ("true", "false"):
+            return wanted.lower() == "true"
+        return wanted
+    if isinstance(stored, Decimal):
+        return _number(wanted, prop)
+    if isinstance(wanted, str):
+        return wanted.casefold()
+    return wanted
+
+
+def _like(pattern: str) -> Callable[[Any], bool]:
+    regex = re.compile(
+        "".join(".*" if part == "%" else re.escape(part) for part in re.split("(%)", pattern)),
+        flags=re.IGNORECASE | re.DOTALL,
+    )
+    return lambda stored: regex.fullmatch(str(stored)) is not None
+
+
+def predicate(condition: Condition, zone: ZoneInfo) -> Callable[[Record], bool]:
+    """A test of one condition, with the query's side converted once."""
+    prop = condition.prop
+    if condition.op == "LIKE":
+        like = _like(condition.values[0])
+        return lambda record: (value := _field(record, prop)) is not None and like(value)
+    stored_of, wanted_of = _converter(prop, zone)
+    wanted = [wanted_of(value) for value in condition.values]
+
+    def test(record: Record) -> bool:
+        value = _field(record, prop)
+        if value is None:
+            return False
+        stored = stored_of(value)
+        candidates = [_coerce(stored, w, prop) for w in wanted]
+        try:
+            if condition.op == "IN":
+                return stored in candidates
+            return _COMPARE[condition.op](stored, candidates[0])
+        except TypeError:
+            raise faults.query_parse_error(
+                f"Cannot compare {prop} with {condition.values[0]!r}"
+            ) from None
+
+    return test
 
 
 def select(records: list[Record], query: Query, zone: ZoneInfo) -> list[Record]:
     """Filter and sort (not page): what the query's WHERE and ORDERBY pick."""
-    conditions = list(query.conditions)
-    chosen = records
-    if query.entity in NAME_LISTS and not any(c.prop == "Active" for c in conditions):
-        chosen = [record for record in chosen if record.get("Active") is not False]
-    for condition in conditions:
-        chosen = [record for record in chosen if matches(record, condition, zone)]
+    tests = [predicate(condition, zone) for condition in query.conditions]
+    if query.entity in NAME_LISTS and not any(c.prop == "Active" for c in query.conditions):
+        tests.insert(0, lambda record: record.get("Active") is not False)
+    chosen = [record for record in records if all(test(record) for test in tests)]
     for prop, descending in reversed(query.order):
-        chosen = sorted(
-            chosen,
-            key=lambda record, p=prop: _sort_key(_field(record, p), p),
-            reverse=descending,
-        )
+        chosen.sort(key=_sort_key(prop, zone), reverse=descending)
     return chosen
 
 
-def _sort_key(value: Any, prop: str) -> tuple[int, Any]:
-    if value is None:
-        return (0, "")
-    if prop.startswith("MetaData."):
-        return (1, datetime.fromisoformat(value))
-    if prop == "Id" or prop.endswith("Ref"):
-        return (1, _id_key(value))
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return (1, Decimal(str(value)))
-    return (1, str(value).casefold())
+def _sort_key(prop: str, zone: ZoneInfo) -> Callable[[Record], tuple[int, Any]]:
+    stored_of, _ = _converter(prop, zone)
+
+    def key(record: Record) -> tuple[int, Any]:
+        value = _field(record, prop)
+        return (0, "") if value is None else (1, stored_of(value))
+
+    return key
 
 
 def page(chosen: list[Record], query: Query) -> list[Record]:

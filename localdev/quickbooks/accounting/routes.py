@@ -217,12 +217,16 @@ for _kind in ENTITIES.values():
 
 # --- query, CDC, batch ----------------------------------------------------------------------
 def run_query(text: str) -> dict[str, Any]:
-    """A query's QueryResponse, read under the company's lock (also for batch items)."""
+    """A query's QueryResponse (also for batch items). It holds the stored records
+    themselves: the caller serialises it while holding the company's lock."""
     books = company().books
     parsed = query.parse(text, KNOWN)
     with books.lock:
-        records = list(books.table(parsed.entity).values())
-        chosen = query.select(records, parsed, books.zone)
+        key = (parsed.entity, tuple(parsed.conditions), tuple(parsed.order))
+        chosen = books.selection(
+            key,
+            lambda: query.select(list(books.table(parsed.entity).values()), parsed, books.zone),
+        )
         if parsed.count:
             return {"QueryResponse": {"totalCount": len(chosen)}}
         picked = [query.project(r, parsed.fields) for r in query.page(chosen, parsed)]
@@ -230,11 +234,16 @@ def run_query(text: str) -> dict[str, Any]:
             return {"QueryResponse": {}}
         return {
             "QueryResponse": {
-                parsed.entity: json.loads(json.dumps(picked)),
+                parsed.entity: picked,
                 "startPosition": parsed.start,
                 "maxResults": len(picked),
             }
         }
+
+
+def run_query_now(text: str) -> dict[str, Any]:
+    """A query's answer as the records are now (a batch item, before later items run)."""
+    return json.loads(json.dumps(run_query(text)))  # type: ignore[no-any-return]
 
 
 @blueprint.route("/query", methods=["GET", "POST"])
@@ -247,7 +256,8 @@ def run_query_endpoint(realm_id: str) -> Response:
         text = request.get_data(as_text=True)
     else:
         text = request.args.get("query", "")
-    return _answer(run_query(text))
+    with company().books.lock:
+        return _answer(run_query(text))
 
 
 @blueprint.get("/cdc")
@@ -259,8 +269,7 @@ def run_cdc(realm_id: str) -> Response:
     )
     with books.lock:
         parts = [cdc.response_part(name, cdc.changes(books, name, since)) for name in names]
-        payload = json.loads(json.dumps({"CDCResponse": [{"QueryResponse": parts}]}))
-    return _answer(payload)
+        return _answer({"CDCResponse": [{"QueryResponse": parts}]})
 
 
 @blueprint.post("/batch")
@@ -271,13 +280,14 @@ def run_batch(realm_id: str) -> Response:
         now = services().clock.now()
 
         def run_item(entity: str, operation: str, body: Record) -> dict[str, Any]:
-            kind = ENTITIES[entity]
-            with books.lock:
-                return json.loads(
-                    json.dumps({entity: apply(kind, books, operation, None, body, now)})
-                )
+            # A later item may change this record: answer it as it is now.
+            record = apply(ENTITIES[entity], books, operation, None, body, now)
+            return {entity: json.loads(json.dumps(record))}
 
-        return _answer({"BatchItemResponse": batch.run(items, KNOWN, run_item, run_query)})
+        # The whole batch holds the company's lock: its items run in order, alone.
+        with books.lock:
+            answers = batch.run(items, KNOWN, run_item, run_query_now)
+            return _answer({"BatchItemResponse": answers})
 
     return with_request_id(run)
 
