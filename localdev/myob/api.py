@@ -46,11 +46,11 @@ def install_gate(app: Flask) -> None:
     def _gate() -> None:
         if not request.path.startswith(API_ROOT):
             return
-        kit = services()
+        emulated = services()
         api_key = request.headers.get("x-myobapi-key", "")
-        if api_key != kit.oauth.app.client_id:
+        if api_key != emulated.oauth.app.client_id:
             raise developer_inactive()
-        kit.limits.admit(api_key)
+        emulated.limits.admit(api_key)
         if request.headers.get("x-myobapi-version") != API_VERSION:
             # Stricter: without v2 MYOB falls back to an older API; the emulator refuses.
             raise MyobError(
@@ -62,7 +62,7 @@ def install_gate(app: Flask) -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise invalid_token()
-        g.myob_bearer = kit.oauth.bearer(token.strip())
+        g.myob_bearer = emulated.oauth.bearer(token.strip())
 
 
 def _bearer() -> Bearer:
@@ -72,12 +72,12 @@ def _bearer() -> Bearer:
 
 def _books(cf: str, resource_path: str) -> Books:
     """The file's books, if this consent reaches the file with the scope the path needs."""
-    kit = services()
+    emulated = services()
     bearer = _bearer()
-    books = kit.files.get(cf)
+    books = emulated.files.get(cf)
     if books is None or not bearer.reaches(cf):
         raise access_denied(f"Company file {cf}")
-    if not kit.oauth.consent_is_live(bearer):
+    if not emulated.oauth.consent_is_live(bearer):
         raise access_denied("The consent given for this business has lapsed")
     if not scope_rules.allows(bearer.grant.scopes, resource_path):
         raise access_denied(f"Scope: {scope_rules.scope_for(resource_path)}")
@@ -128,16 +128,16 @@ def _request_object() -> dict[str, Any]:
 def list_company_files() -> Response:
     """Legacy file list: what a CompanyFile-scope consent reaches; nothing for granular
     scopes (MYOB stopped listing files for keys from 12 March 2025)."""
-    kit = services()
+    emulated = services()
     grant = _bearer().grant
-    if scope_rules.is_granular(grant.scopes) or not kit.oauth.consent_is_live(_bearer()):
+    if scope_rules.is_granular(grant.scopes) or not emulated.oauth.consent_is_live(_bearer()):
         files: list[dict[str, Any]] = []
     else:
         root = f"{request.host_url.rstrip('/')}{API_ROOT}"
         files = [
-            kit.oauth.company_files[cf].info(root)
+            emulated.oauth.company_files[cf].info(root)
             for cf in grant.company_file_ids
-            if cf in kit.oauth.company_files
+            if cf in emulated.oauth.company_files
         ]
     return _with_etag(Response(json.dumps(files), mimetype="application/json"))
 
