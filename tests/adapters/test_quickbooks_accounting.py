@@ -16,6 +16,7 @@ from chalicelib.domain.accounting import (
     AppInvoice,
     AppInvoiceLine,
     AppInvoiceStatus,
+    AppItem,
     AppPaymentDraft,
     RecordStatus,
 )
@@ -294,8 +295,6 @@ def test_an_update_on_a_stale_sync_token_is_read_again_and_applied_once(qbo_conn
 
 
 def test_items_are_saved_with_the_sku_as_code_and_the_income_account(qbo_connected):
-    from chalicelib.domain.accounting import AppItem
-
     app = qbo_connected.app()
     sales = _account(app, "Sales")
     gst = _tax_code(app, "GST")
@@ -465,3 +464,33 @@ def test_an_invoice_update_changes_its_lines_in_place_and_keeps_what_loc8_does_n
     assert [line["Id"] for line in held["Line"] if "Id" in line][:2] == [first.id, second.id]
     assert held["TotalAmt"] == 462.0  # (220 + 200) + GST
     assert held["BillEmail"]["Address"] == "statements@bondi.example"
+
+
+def test_an_invoice_read_back_names_its_items_by_loc8s_code(qbo_connected):
+    connected = qbo_connected
+    app = connected.app()
+    [item] = app.save_items(
+        [
+            AppItem(
+                code="HWS-INST",
+                name="Hot water system install",
+                unit_price=Decimal("1450"),
+                account_code=_account(app, "Sales"),
+                tax_type=_tax_code(app, "GST"),
+            )
+        ],
+        "items-sku",
+    )
+    assert item.ok
+    [cafe] = app.find_contacts(names=["Bondi Beach Cafe"], emails=[])
+    line = AppInvoiceLine(
+        description="Install",
+        quantity=Decimal(1),
+        unit_amount=Decimal(1450),
+        tax_type=_tax_code(app, "GST"),
+        item_code="HWS-INST",
+    )
+    [made] = app.create_invoices([_invoice(app, cafe.id, "L8-5001", lines=[line])], "sku-inv")
+    assert made.ok, made.errors
+    [read] = connected.app().get_invoices([made.record.id or ""])  # a later job's read
+    assert [line.item_code for line in read.lines] == ["HWS-INST"]

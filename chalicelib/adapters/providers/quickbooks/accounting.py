@@ -88,6 +88,7 @@ class QuickBooksAccounting:
         self._feed = ChangeFeed(client, now)
         self._settings_lists: dict[str, list[dict[str, Any]]] | None = None
         self._items: list[AppItem] | None = None  # every item, read once for invoices
+        self._fresh_items: dict[str, AppItem] = {}  # read or saved since, by Id
         self._item_codes: dict[str, str] = {}  # item code by Id
         self._inactive_items: set[str] = set()  # no new line may be sold as one of these
 
@@ -199,12 +200,11 @@ class QuickBooksAccounting:
             yield page
 
     def _note_items(self, items: list[AppItem]) -> None:
+        """Items read or saved in this job, newer than the catalogue's copy of them."""
         for item in items:
             if item.id:
                 self._item_codes[item.id] = item.code
-        if self._items is not None:
-            saved = {item.id for item in items}
-            self._items = [i for i in self._items if i.id not in saved] + list(items)
+                self._fresh_items[item.id] = item
 
     def _pages(
         self,
@@ -264,6 +264,10 @@ class QuickBooksAccounting:
             records += listed.get("Invoice") or []
         for record in records:
             self._known.remember("Invoice", record)
+        if records:
+            # Lines name their item by Id; its code (the SKU) comes from the catalogue,
+            # so a copy compares equal to what the push would send.
+            self._catalogue()
         payments = self._payments_of(records)
         invoices = []
         for record in records:
@@ -399,14 +403,19 @@ class QuickBooksAccounting:
         return item_for
 
     def _catalogue(self) -> list[AppItem]:
-        """Every item, from the job's settings read; kept current with this job's saves."""
+        """Every item: the job's settings read, with what this job read or saved since."""
         if self._items is None:
             records = self._settings().get("Item", [])
             self._inactive_items = {str(r["Id"]) for r in records if r.get("Active") is False}
             parsed = (item_from_qbo(record) for record in records)
             self._items = [item for item in parsed if item is not None]
-            self._note_items(self._items)
-        return self._items
+            for item in self._items:
+                if item.id:
+                    self._item_codes.setdefault(item.id, item.code)
+        fresh = self._fresh_items
+        listed = [fresh.get(item.id or "", item) for item in self._items]
+        known = {item.id for item in self._items}
+        return listed + [item for item_id, item in fresh.items() if item_id not in known]
 
     def create_payments(
         self, payments: list[AppPaymentDraft], idempotency_key: str
