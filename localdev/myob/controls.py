@@ -26,11 +26,11 @@ def _refused(message: str, field: str | None = None) -> Response:
 
 @blueprint.get("/state")
 def state() -> Response:
-    kit = services()
-    with kit.oauth.lock:
+    emulated = services()
+    with emulated.oauth.lock:
         files = [
             {"Id": cf.id, "Name": cf.name, "Records": _counts(cf.id)}
-            for cf in kit.oauth.company_files.values()
+            for cf in emulated.oauth.company_files.values()
         ]
         grants = [
             {
@@ -41,15 +41,15 @@ def state() -> Response:
                 "given_at": grant.given_at.isoformat(),
                 "lapsed": grant.lapsed,
             }
-            for grant in kit.oauth.grants.values()
+            for grant in emulated.oauth.grants.values()
         ]
     return jsonify(
         {
             "company_files": files,
             "grants": grants,
-            "limits": kit.limits.limits.to_json(),
-            "rate_limit_refusals": kit.limits.refused,
-            "clock": kit.kit.clock_json(),
+            "limits": emulated.limits.limits.to_json(),
+            "rate_limit_refusals": emulated.limits.refused,
+            "clock": emulated.kit.clock_json(),
         }
     )
 
