@@ -136,7 +136,23 @@ def test_unknown_records_are_610_and_unknown_properties_2010(qbo_api: Api) -> No
     assert fault_of(missing)["code"] == fault_of(update_missing)["code"] == "610"
     assert fault_of(missing)["Message"] == "Object Not Found"
     assert fault_of(unknown)["code"] == "2010"
-    assert "EmailAddress" in fault_of(unknown)["Detail"]
+    assert fault_of(unknown)["Detail"].startswith(
+        'Property Name:Unrecognized field "EmailAddress" (class '
+        "com.intuit.schema.finance.v3.Customer)"
+    )
+
+
+def test_an_unknown_property_on_an_invoice_line_is_refused(qbo_api: Api) -> None:
+    line = sales_line(item_id(qbo_api), gst_code_id(qbo_api), 110)
+    line["SalesItemLineDetail"]["Quantity"] = 1
+
+    answer = qbo_api.post("/invoice", {"CustomerRef": {"value": "1"}, "Line": [line]})
+
+    assert fault_of(answer)["code"] == "2010"
+    assert '"Quantity"' in fault_of(answer)["Detail"]
+    assert qbo_api.query("select count(*) from Invoice").json()["QueryResponse"] == {
+        "totalCount": 0
+    }
 
 
 def test_read_only_fields_in_a_body_are_ignored(qbo_api: Api) -> None:

@@ -27,7 +27,7 @@ def items_of(body: Any) -> list[dict[str, Any]]:
         raise faults.required_missing("BatchItemRequest")
     unknown = [key for key in body if key != "BatchItemRequest"]
     if unknown:
-        raise faults.unsupported_property(unknown[0])
+        raise faults.unsupported_property(unknown[0], "IntuitBatchRequest")
     items = body["BatchItemRequest"]
     if not items:
         raise faults.required_missing("BatchItemRequest")
@@ -73,7 +73,7 @@ def _one(
             raise faults.invalid_value("A Query item has no operation", "operation")
         return run_query(str(item["Query"]))
     if key not in known:
-        raise faults.unsupported_property(key)
+        raise faults.unsupported_property(key, "BatchItemRequest")
     operation = item.get("operation")
     if operation not in OPERATIONS:
         raise faults.invalid_value(

@@ -190,11 +190,14 @@ def required_missing(name: str, element: str = "") -> QuickBooksFault:
     )
 
 
-def unsupported_property(name: str) -> QuickBooksFault:
+def unsupported_property(name: str, schema_type: str) -> QuickBooksFault:
+    """Intuit's deserialiser refusing a property its schema type does not have."""
     return _one(
         "2010",
         "Request has invalid or unsupported property",
-        f'Property Name:Unrecognized field "{name}" specified is unsupported or invalid',
+        f'Property Name:Unrecognized field "{name}" (class '
+        f"com.intuit.schema.finance.v3.{schema_type}), not marked as ignorable specified is "
+        "unsupported or invalid",
     )
 
 

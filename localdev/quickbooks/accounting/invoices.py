@@ -70,7 +70,7 @@ def _sales_line(
         raise faults.required_missing("SalesItemLineDetail", "Line.SalesItemLineDetail")
     for name in detail:
         if name not in SALES_ITEM_LINE_DETAIL_FIELDS:
-            raise faults.unsupported_property(name)
+            raise faults.unsupported_property(name, "SalesItemLineDetail")
     detail = drop_empty(detail)
     item_id = writes.require_ref(detail, "ItemRef", "Line.SalesItemLineDetail")
     item = writes.referenced(books, "Item", item_id, "ItemRef")
@@ -127,7 +127,7 @@ def _lines(books: Books, lines: object, calculation: str) -> tuple[list[Record],
             raise faults.request_invalid("Each Line must be an object.")
         for name in line:
             if name not in LINE_FIELDS:
-                raise faults.unsupported_property(name)
+                raise faults.unsupported_property(name, "Line")
         line = drop_empty(line)
         kind = line.get("DetailType")
         if kind is None:

@@ -57,7 +57,7 @@ def _applied(
             raise faults.request_invalid("Each Line must be an object.")
         for name in line:
             if name not in LINE_FIELDS:
-                raise faults.unsupported_property(name)
+                raise faults.unsupported_property(name, "Line")
         links = line.get("LinkedTxn")
         if not isinstance(links, list) or len(links) != 1:
             raise faults.required_missing("LinkedTxn", "Line.LinkedTxn")

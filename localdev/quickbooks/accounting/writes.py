@@ -55,7 +55,7 @@ class EntityKind:
 def check_properties(kind: EntityKind, body: Record) -> None:
     for name in body:
         if name not in kind.fields and name not in ENTITY_FIELDS:
-            raise faults.unsupported_property(name)
+            raise faults.unsupported_property(name, kind.name)
 
 
 def _writable(kind: EntityKind, body: Record) -> Record:
