@@ -63,11 +63,14 @@ class Schema:
 
     def _fields_of(self, node: ET.Element) -> dict[str, Field]:
         found: dict[str, Field] = {}
-        for extension in node.iter(_XS + "extension"):
+        for content in ("complexContent", "simpleContent"):
+            extension = node.find(f"{_XS}{content}/{_XS}extension")
+            if extension is None:
+                continue
             base = _local(extension.get("base", ""))
             if base in self.complex:
                 found.update(self.fields(base))
-            elif self._is_simple_content(node):
+            elif content == "simpleContent":
                 found["value"] = Field(base or "xs:string", False)
         for element in _own(node, "element"):
             name = element.get("name")
@@ -80,9 +83,6 @@ class Schema:
             if attribute.get("name"):
                 found[attribute.get("name", "")] = Field(attribute.get("type", "xs:string"), False)
         return found
-
-    def _is_simple_content(self, node: ET.Element) -> bool:
-        return node.find(_XS + "simpleContent") is not None
 
     def enumeration(self, type_name: str) -> set[str] | None:
         node = self.simple.get(_local(type_name))
