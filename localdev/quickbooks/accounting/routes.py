@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
@@ -183,7 +184,7 @@ def apply(
     operation: str | None,
     include: str | None,
     body: Record,
-    now: Any,
+    now: datetime,
 ) -> Record:
     """One write, as the entity endpoint's `operation` (and `include`) ask for it."""
     if operation == "delete":
