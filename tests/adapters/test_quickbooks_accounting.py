@@ -365,6 +365,13 @@ def test_an_invoice_and_its_payment_reach_quickbooks_and_read_back_paid(qbo_conn
     assert invoice.url == "https://loc8.example/invoices/L8-1001"
     [found] = app.find_invoices(["L8-1001"])
     assert found.id == invoice.id
+    # The line without an item of its own is sold as Loc8's item for its account.
+    [held] = [i for i in _records(connected, "Invoice") if i["Id"] == invoice.id]
+    sold_as = [line["SalesItemLineDetail"]["ItemRef"]["name"] for line in held["Line"][:2]]
+    assert sold_as == ["Labour - standard hour", "Sales (Loc8)"]
+    [own] = [i for i in _records(connected, "Item") if i["Name"] == "Sales (Loc8)"]
+    assert own["IncomeAccountRef"]["value"] == _account(app, "Sales")
+    assert "Sku" not in own
     bank = _account(app, "Business Cheque Account")
     [paid] = connected.app().create_payments(
         [

@@ -82,6 +82,23 @@ def test_activation_brings_both_sides_level(qbo_service):
     sent = [i for i in loc8["invoices"] if i["status"] in ("issued", "paid")]
     assert sent
     assert {i["number"]: Decimal(i["total"]) for i in sent} == totals
+    # Each line is sold as its line item's QuickBooks item (found by Loc8's code, the
+    # SKU); CALLOUT has none (see below), so its lines are sold as Loc8's item for
+    # their account.
+    codes = {li["id"]: li["code"] for li in loc8["line_items"]}
+    by_sku = {i.get("Sku") or i["Name"]: i["Name"] for i in _books(service, "Item")}
+    held = {i["DocNumber"]: i for i in _books(service, "Invoice")}
+    for invoice in sent:
+        sold_as = [
+            line["SalesItemLineDetail"]["ItemRef"]["name"]
+            for line in held[invoice["number"]]["Line"]
+            if line["DetailType"] == "SalesItemLineDetail"
+        ]
+        expected = [
+            by_sku.get(codes.get(line["line_item_id"] or "", ""), "Sales (Loc8)")
+            for line in invoice["lines"]
+        ]
+        assert sold_as == expected, invoice["number"]
     taken_in_loc8 = sorted(
         Decimal(p["amount"]) for i in loc8["invoices"] for p in i["payments"] if p["app"] == "loc8"
     )

@@ -20,7 +20,6 @@ from chalicelib.adapters.providers.quickbooks.client import QuickBooksClient, Qu
 from chalicelib.adapters.providers.quickbooks.failures import fault_errors, messages
 from chalicelib.adapters.providers.quickbooks.mappers import (
     US_TAX_RATES,
-    ItemFor,
     account_from_qbo,
     contact_from_qbo,
     contact_to_qbo,
@@ -41,12 +40,12 @@ from chalicelib.adapters.providers.quickbooks.query import (
     everything,
     where_in,
 )
+from chalicelib.adapters.providers.quickbooks.sales_items import SalesItems, is_own_item
 from chalicelib.domain.accounting import (
     Account,
     AppContact,
     AppContactDraft,
     AppInvoice,
-    AppInvoiceLine,
     AppInvoiceStatus,
     AppItem,
     AppPage,
@@ -91,6 +90,14 @@ class QuickBooksAccounting:
         self._fresh_items: dict[str, AppItem] = {}  # read or saved since, by Id
         self._item_codes: dict[str, str] = {}  # item code by Id
         self._inactive_items: set[str] = set()  # no new line may be sold as one of these
+        self._sales_items = SalesItems(
+            client=client,
+            writer=self._writer,
+            catalogue=self._catalogue,
+            inactive=lambda: self._inactive_items,
+            accounts=self.accounts,
+            note=self._note_items,
+        )
 
     @property
     def profile(self) -> AppProfile:
@@ -197,7 +204,9 @@ class QuickBooksAccounting:
     def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
         for page in self._pages("Item", _one(item_from_qbo), modified_since, 1):
             self._note_items(page.records)
-            yield page
+            yield page.model_copy(
+                update={"records": [i for i in page.records if not is_own_item(i)]}
+            )
 
     def _note_items(self, items: list[AppItem]) -> None:
         """Items read or saved in this job, newer than the catalogue's copy of them."""
@@ -339,11 +348,13 @@ class QuickBooksAccounting:
     def create_invoices(
         self, invoices: list[AppInvoice], idempotency_key: str
     ) -> list[WriteResult[AppInvoice]]:
+        self._sales_items.prepare(invoices)
         return self._writer.write([self._invoice_write(i) for i in invoices], idempotency_key)
 
     def update_invoices(
         self, invoices: list[AppInvoice], idempotency_key: str
     ) -> list[WriteResult[AppInvoice]]:
+        self._sales_items.prepare(i for i in invoices if i.status is AppInvoiceStatus.APPROVED)
         return self._writer.write([self._invoice_write(i) for i in invoices], idempotency_key)
 
     def _invoice_write(self, invoice: AppInvoice) -> Operation:
@@ -358,7 +369,7 @@ class QuickBooksAccounting:
                 parse,
                 record_id=invoice_id,
             )
-        item_for = self._items_for()
+        item_for = self._sales_items.item_for()
         us = self.automated_sales_tax()
         return Operation(
             "Invoice",
@@ -379,28 +390,6 @@ class QuickBooksAccounting:
             return invoice
 
         return parse
-
-    def _items_for(self) -> ItemFor:
-        """Every sales line in QuickBooks is sold as an item, and the item decides its
-        income account: a line's own item when the app has it, else the first active
-        item on the line's account, else QuickBooks' default "Services" item (or the
-        first item) - the item catalogue is read once for it."""
-        catalogue = [i for i in self._catalogue() if i.id not in self._inactive_items]
-        by_code = {item.code.casefold(): item.id for item in catalogue if item.id}
-        by_account: dict[str, str] = {}
-        for item in sorted(catalogue, key=lambda i: int(i.id) if (i.id or "").isdigit() else 0):
-            if item.id and item.account_code:
-                by_account.setdefault(item.account_code, item.id)
-        default = next((i.id for i in catalogue if i.name == "Services"), None) or next(
-            (i.id for i in catalogue if i.id), None
-        )
-
-        def item_for(line: AppInvoiceLine) -> str | None:
-            if line.item_code and line.item_code.casefold() in by_code:
-                return by_code[line.item_code.casefold()]
-            return by_account.get(line.account_code or "") or default
-
-        return item_for
 
     def _catalogue(self) -> list[AppItem]:
         """Every item: the job's settings read, with what this job read or saved since."""
