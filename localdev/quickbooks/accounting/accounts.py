@@ -11,7 +11,6 @@ from datetime import datetime
 
 from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record, fold
-from localdev.quickbooks.accounting.chart import AUD
 from localdev.quickbooks.accounting.schema import ACCOUNT_FIELDS
 from localdev.quickbooks.accounting.values import drop_empty
 
@@ -68,7 +67,7 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
         "CurrentBalanceWithSubAccounts": 0
         if current is None
         else current["CurrentBalanceWithSubAccounts"],
-        "CurrencyRef": dict(AUD),
+        "CurrencyRef": books.locale.currency_ref(),
     }
     record.update(body)
     record["Name"] = name

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from localdev.quickbooks.accounting.locales import Locale
+
 Record = dict[str, Any]
 
 # DisplayName is unique across these three (Intuit: "Duplicate Name Exists Error", 6240).
@@ -26,11 +28,12 @@ def fold(value: str) -> str:
 
 
 class Books:
-    def __init__(self, timezone: str) -> None:
+    def __init__(self, locale: Locale) -> None:
         # Guards every table; held for a whole write (or batch item) and for a read's
         # filter and slice, never while a response is serialised.
         self.lock = threading.RLock()
-        self.zone = ZoneInfo(timezone)
+        self.locale = locale
+        self.zone = ZoneInfo(locale.timezone)
         self.tables: dict[str, dict[str, Record]] = {}
         self.deleted: dict[str, dict[str, Record]] = {}  # tombstones CDC reports
         self.names: dict[str, tuple[str, str]] = {}  # folded DisplayName -> (entity, Id)
@@ -74,10 +77,12 @@ class Books:
         return {entity: len(records) for entity, records in self.tables.items()}
 
     # --- writes shared by every entity module ----------------------------------------------
-    def insert(self, entity: str, record: Record, now: datetime) -> Record:
+    def insert(
+        self, entity: str, record: Record, now: datetime, *, record_id: str | None = None
+    ) -> Record:
         """Give a new record its Id, SyncToken "0" and MetaData, and file it."""
         stamp = self.stamp(now)
-        record["Id"] = self.take_id(entity)
+        record["Id"] = record_id or self.take_id(entity)
         record["SyncToken"] = "0"
         record["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
         record.setdefault("domain", "QBO")

@@ -1,8 +1,8 @@
-"""The AU company's starting books: chart of accounts, GST tax rates and tax codes.
+"""A company's starting books: chart of accounts, its country's tax rates and codes.
 
 Account types and sub-types are Intuit's enumerations (Finance.xsd AccountTypeEnum,
-AccountSubTypeEnum's values as the Account reference lists them). The GST codes follow
-QuickBooks Online Australia's standard list; the emulator's Ids are its own.
+AccountSubTypeEnum's values as the Account reference lists them); the accounts are the
+same in every country, the tax rates and codes the country's (locales.py).
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from datetime import datetime
 
 from localdev.quickbooks.accounting.books import Books, Record, fold
 
-AUD = {"value": "AUD", "name": "Australian Dollar"}
-
 # (Name, AccountType, AccountSubType, Classification, Active)
-AU_ACCOUNTS: tuple[tuple[str, str, str, str, bool], ...] = (
+ACCOUNTS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("Sales", "Income", "SalesOfProductIncome", "Revenue", True),
     ("Services", "Income", "ServiceFeeIncome", "Revenue", True),
     ("Call-out Fees", "Income", "ServiceFeeIncome", "Revenue", True),
@@ -29,27 +27,6 @@ AU_ACCOUNTS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("Cost of Sales", "Cost of Goods Sold", "SuppliesMaterialsCogs", "Expense", True),
     ("Motor Vehicle Expenses", "Expense", "Auto", "Expense", True),
     ("Opening Balance Equity", "Equity", "OpeningBalanceEquity", "Equity", True),
-)
-
-# (Name, Description, RateValue)
-AU_TAX_RATES: tuple[tuple[str, str, int], ...] = (
-    ("GST (sales)", "GST on sales", 10),
-    ("GST (purchases)", "GST on purchases", 10),
-    ("GST free (sales)", "GST free sales", 0),
-    ("GST free (purchases)", "GST free purchases", 0),
-    ("Export (sales)", "GST free exports", 0),
-    ("Input taxed (sales)", "Input taxed sales", 0),
-    ("Out of scope", "Not reportable for GST", 0),
-)
-
-# (Name, Description, sales rate names, purchase rate names)
-AU_TAX_CODES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("GST", "GST", ("GST (sales)",), ("GST (purchases)",)),
-    ("GST free", "GST free", ("GST free (sales)",), ("GST free (purchases)",)),
-    ("Export", "GST free exports", ("Export (sales)",), ()),
-    ("Input taxed", "Input taxed", ("Input taxed (sales)",), ()),
-    ("Out of scope", "Out of scope", ("Out of scope",), ("Out of scope",)),
-    ("GST on purchases only", "GST on non-capital purchases", (), ("GST (purchases)",)),
 )
 
 
@@ -70,7 +47,7 @@ def add_account(books: Books, spec: tuple[str, str, str, str, bool], now: dateti
         "AccountSubType": sub_type,
         "CurrentBalance": 0,
         "CurrentBalanceWithSubAccounts": 0,
-        "CurrencyRef": dict(AUD),
+        "CurrencyRef": books.locale.currency_ref(),
     }
     books.insert("Account", record, now)
     books.account_names[fold(name)] = record["Id"]
@@ -88,10 +65,11 @@ def _rate_details(books: Books, names: tuple[str, ...]) -> dict[str, list[Record
 
 
 def add_chart(books: Books, now: datetime) -> None:
-    """Accounts, then the GST rates and the codes made of them."""
-    for account in AU_ACCOUNTS:
+    """Accounts, then the country's tax rates and the codes made of them (US companies:
+    the automated sales tax's `TAX` and `NON` codes)."""
+    for account in ACCOUNTS:
         add_account(books, account, now)
-    for name, description, value in AU_TAX_RATES:
+    for name, description, value in books.locale.rates:
         books.insert(
             "TaxRate",
             {
@@ -106,7 +84,7 @@ def add_chart(books: Books, now: datetime) -> None:
             },
             now,
         )
-    for name, description, sales, purchases in AU_TAX_CODES:
+    for name, description, sales, purchases in books.locale.codes:
         books.insert(
             "TaxCode",
             {
@@ -121,3 +99,11 @@ def add_chart(books: Books, now: datetime) -> None:
             },
             now,
         )
+    if books.locale.automated_sales_tax:
+        for code, taxable in (("TAX", True), ("NON", False)):
+            books.insert(
+                "TaxCode",
+                {"Name": code, "Description": code, "Active": True, "Taxable": taxable},
+                now,
+                record_id=code,
+            )

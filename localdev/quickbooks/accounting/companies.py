@@ -12,18 +12,10 @@ from dataclasses import dataclass
 from localdev.emukit import Clock
 from localdev.quickbooks.accounting.books import Books
 from localdev.quickbooks.accounting.demo import load_demo
+from localdev.quickbooks.accounting.locales import LOCALES, Locale
 
 DEMO_REALM_ID = "9341453050000001"
 DEMO_COMPANY_NAME = "Loc8 Demo Plumbing Pty Ltd"
-
-# Country -> the company's time zone, which MetaData times are written in.
-TIMEZONES = {
-    "AU": "Australia/Sydney",
-    "US": "America/Los_Angeles",
-    "UK": "Europe/London",
-    "GB": "Europe/London",
-    "CA": "America/Toronto",
-}
 
 
 @dataclass(frozen=True)
@@ -33,8 +25,12 @@ class CompanyInfo:
     country: str
 
     @property
+    def locale(self) -> Locale:
+        return LOCALES[self.country]
+
+    @property
     def timezone(self) -> str:
-        return TIMEZONES[self.country]
+        return self.locale.timezone
 
 
 @dataclass
@@ -70,8 +66,8 @@ class Companies:
         if not name.strip():
             raise ValueError("a company needs a name")
         country = country.upper()
-        if country not in TIMEZONES:
-            raise ValueError(f"unsupported country {country!r}: one of {sorted(TIMEZONES)}")
+        if country not in LOCALES:
+            raise ValueError(f"unsupported country {country!r}: one of {sorted(LOCALES)}")
         if realm_id is not None and not realm_id.isdigit():
             raise ValueError("a realm id is a string of digits")
         with self._lock:
@@ -81,7 +77,7 @@ class Companies:
             if realm_id in self._companies:
                 raise ValueError(f"realm {realm_id} already exists")
             info = CompanyInfo(realm_id=realm_id, name=name.strip(), country=country)
-            company = Company(info, Books(info.timezone))
+            company = Company(info, Books(info.locale))
             self._companies[realm_id] = company
         if chart:
             from localdev.quickbooks.accounting.demo import load_chart

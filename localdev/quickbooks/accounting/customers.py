@@ -12,7 +12,6 @@ from datetime import datetime
 
 from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record, fold
-from localdev.quickbooks.accounting.chart import AUD
 from localdev.quickbooks.accounting.schema import CUSTOMER_FIELDS
 from localdev.quickbooks.accounting.values import drop_empty, give_address_ids
 
@@ -68,7 +67,7 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
         "BillWithParent": body.pop("BillWithParent", False),
         "Balance": 0 if current is None else current["Balance"],
         "BalanceWithJobs": 0 if current is None else current["BalanceWithJobs"],
-        "CurrencyRef": dict(AUD),
+        "CurrencyRef": books.locale.currency_ref(),
         "PreferredDeliveryMethod": "Print",
         "IsProject": False,
     }

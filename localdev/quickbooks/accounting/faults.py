@@ -144,6 +144,15 @@ def amount_mismatch(amount: object) -> QuickBooksFault:
     )
 
 
+def us_line_tax_code(value: str) -> QuickBooksFault:
+    return _one(
+        "6100",
+        "Invalid Line TaxCode in the request",
+        f"Valid Line TaxCodes for US should be TAX or NON. Supplied value:{value}",
+        "TaxCodeRef",
+    )
+
+
 def no_name_provided() -> QuickBooksFault:
     return _one(
         "6080",

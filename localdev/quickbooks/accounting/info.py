@@ -11,19 +11,19 @@ from localdev.quickbooks.accounting.schema import COMPANY_INFO_FIELDS
 if TYPE_CHECKING:
     from localdev.quickbooks.accounting.companies import CompanyInfo
 
-FISCAL_YEAR_START = {"AU": "July", "UK": "April", "GB": "April", "CA": "January", "US": "January"}
+FISCAL_YEAR_START = {"AU": "July", "GB": "April", "CA": "January", "US": "January"}
 
 
 def company_info_record(info: CompanyInfo) -> Record:
     return {
         "CompanyName": info.name,
         "LegalName": info.name,
-        "CompanyAddr": {"City": "Sydney", "Country": info.country, "CountrySubDivisionCode": "NSW"},
-        "CustomerCommunicationAddr": {"City": "Sydney", "Country": info.country},
+        "CompanyAddr": {"Country": info.locale.country},
+        "CustomerCommunicationAddr": {"Country": info.locale.country},
         "CompanyStartDate": "2026-01-01",
-        "FiscalYearStartMonth": FISCAL_YEAR_START[info.country],
-        "Country": info.country,
-        "Email": {"Address": "accounts@loc8-demo-plumbing.example.com"},
+        "FiscalYearStartMonth": FISCAL_YEAR_START[info.locale.country],
+        "Country": info.locale.country,
+        "Email": {"Address": "accounts@example.com"},
         "SupportedLanguages": "en",
         "DefaultTimeZone": info.timezone,
         "NameValue": [

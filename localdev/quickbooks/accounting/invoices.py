@@ -1,15 +1,16 @@
-"""Invoice: sales lines with a GST code each, totals and tax worked out by the API.
+"""Invoice: sales lines with a tax code each, totals and tax worked out by the API.
 
 QuickBooks has no draft invoices: a saved invoice is open until payments bring its
 Balance to zero. Line amounts are net of tax here; GlobalTaxCalculation says how the
 invoice shows them (TaxExcluded: tax on top; TaxInclusive: prices shown with tax;
-NotApplicable: no tax), and each taxed line carries its TaxInclusiveAmt. An AU company
-needs a TaxCodeRef on every sales line (Intuit: "Make sure all your transactions have
-a GST rate before you save."). DocNumber is unique among invoices (6140, as with the
-company preference to warn about duplicate numbers on - the strict setting); one left
-out is numbered from 1001 up. Voiding zeroes the amounts and keeps the record;
-deleting removes it; both are refused while payments are applied to it (void or
-delete the payments first).
+NotApplicable: no tax), and each taxed line carries its TaxInclusiveAmt. An AU, UK or
+CA company needs a TaxCodeRef on every sales line (Intuit: "Make sure all your
+transactions have a GST rate before you save."); a US company's lines say `TAX` or
+`NON` (automated sales tax; the emulator charges a flat rate, see locales.py).
+DocNumber is unique among invoices (6140, as with the company preference to warn about
+duplicate numbers on - the strict setting); one left out is numbered from 1001 up.
+Voiding zeroes the amounts and keeps the record; deleting removes it; both are refused
+while payments are applied to it (void or delete the payments first).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from decimal import Decimal
 
 from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record, fold
-from localdev.quickbooks.accounting.chart import AUD
 from localdev.quickbooks.accounting.dates import check_date, local_date
+from localdev.quickbooks.accounting.locales import AUTOMATED_RATE, US_LINE_CODES
 from localdev.quickbooks.accounting.schema import (
     INVOICE_FIELDS,
     LINE_FIELDS,
@@ -42,7 +43,10 @@ READ_ONLY = frozenset(
 CALCULATIONS = ("TaxExcluded", "TaxInclusive", "NotApplicable")
 LINE_TYPES = ("SalesItemLineDetail", "DescriptionOnly", "SubTotalLineDetail")
 MAX_DOC_NUMBER = 21  # Intuit's Invoice reference: DocNumber max 21 characters
-GST_RATE_MISSING = "Make sure all your transactions have a GST rate before you save."
+# Intuit's wording names the country's tax: "GST" (AU), "GST/HST" (CA), "VAT" (UK).
+RATE_MISSING = "Make sure all your transactions have a {tax} rate before you save."
+AUTOMATED = "Automated"  # US companies: automated sales tax, no GlobalTaxCalculation
+AUTOMATED_RATE_ID = ""  # the tax line of automated sales tax names no TaxRate
 FIRST_NUMBER = 1001
 
 
@@ -88,9 +92,17 @@ def _sales_line(
         raise faults.amount_mismatch(plain_number(amount))
     percent, rate_id = Decimal(0), None
     code_ref = detail.get("TaxCodeRef")
-    if calculation != "NotApplicable":
+    if calculation == AUTOMATED:
+        value = str(code_ref.get("value", "")) if isinstance(code_ref, dict) else "NON"
+        if value not in US_LINE_CODES:
+            raise faults.us_line_tax_code(value)
+        if value == "TAX":
+            percent, rate_id = AUTOMATED_RATE, AUTOMATED_RATE_ID
+        detail["TaxCodeRef"] = {"value": value}
+    elif calculation != "NotApplicable":
         if not isinstance(code_ref, dict) or not code_ref.get("value"):
-            raise faults.business_rule(GST_RATE_MISSING, "TaxCodeRef")
+            tax = books.locale.tax_word
+            raise faults.business_rule(RATE_MISSING.format(tax=tax), "TaxCodeRef")
         code = writes.referenced(books, "TaxCode", str(code_ref["value"]), "TaxCodeRef")
         percent, rate_id = _sales_tax_percent(books, code)
         detail["TaxCodeRef"] = {"value": code["Id"]}
@@ -102,7 +114,7 @@ def _sales_line(
         {"value": item["IncomeAccountRef"]["value"], "name": item["IncomeAccountRef"]["name"]},
     )
     detail.pop("TaxInclusiveAmt", None)  # the API's, worked out from the net amount
-    if calculation != "NotApplicable":
+    if calculation not in ("NotApplicable", AUTOMATED):
         detail["TaxInclusiveAmt"] = money(amount + round_cents(amount * percent / 100))
     stored: Record = {
         "Id": str(number),
@@ -168,7 +180,7 @@ def _lines(books: Books, lines: object, calculation: str) -> tuple[list[Record],
                 "Amount": money(tax),
                 "DetailType": "TaxLineDetail",
                 "TaxLineDetail": {
-                    "TaxRateRef": {"value": rate_id},
+                    **({"TaxRateRef": {"value": rate_id}} if rate_id != AUTOMATED_RATE_ID else {}),
                     "PercentBased": True,
                     "TaxPercent": plain_number(percent),
                     "NetAmountTaxable": money(net),
@@ -221,8 +233,16 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
         raise faults.business_rule("A voided invoice cannot be changed.", "Id")
     customer_id = writes.require_ref(body, "CustomerRef", "Invoice")
     customer = writes.referenced(books, "Customer", customer_id, "CustomerRef")
-    calculation = body.get("GlobalTaxCalculation", "TaxExcluded")
-    if calculation not in CALCULATIONS:
+    if books.locale.automated_sales_tax:
+        if "GlobalTaxCalculation" in body:
+            raise faults.business_rule(
+                "GlobalTaxCalculation does not apply to a US company (automated sales tax).",
+                "GlobalTaxCalculation",
+            )
+        calculation = AUTOMATED
+    else:
+        calculation = body.get("GlobalTaxCalculation", "TaxExcluded")
+    if calculation not in (*CALCULATIONS, AUTOMATED):
         raise faults.invalid_value(
             f"Invalid GlobalTaxCalculation: {calculation}", "GlobalTaxCalculation"
         )
@@ -245,7 +265,7 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
         "AllowOnlinePayment": False,
         "AllowOnlineCreditCardPayment": False,
         "AllowOnlineACHPayment": False,
-        "CurrencyRef": dict(AUD),
+        "CurrencyRef": books.locale.currency_ref(),
         "PrintStatus": "NotSet",
         "EmailStatus": "NotSet",
         "ApplyTaxAfterDiscount": False,
@@ -258,7 +278,7 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
             "TxnDate": txn_date,
             "DueDate": due_date,
             "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
-            "GlobalTaxCalculation": calculation,
+            **({} if calculation == AUTOMATED else {"GlobalTaxCalculation": calculation}),
             "Line": lines,
             "TxnTaxDetail": tax_detail,
             "TotalAmt": money(total),

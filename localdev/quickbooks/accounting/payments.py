@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record
-from localdev.quickbooks.accounting.chart import AUD
 from localdev.quickbooks.accounting.dates import check_date, local_date
 from localdev.quickbooks.accounting.invoices import adjust_customer_balance
 from localdev.quickbooks.accounting.schema import LINE_FIELDS, PAYMENT_FIELDS
@@ -126,7 +125,7 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
         )
     account = _deposit_account(books, body)
     record: Record = {
-        "CurrencyRef": dict(AUD),
+        "CurrencyRef": books.locale.currency_ref(),
         "ProcessPayment": False,
     }
     record.update(body)
