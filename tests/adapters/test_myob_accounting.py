@@ -6,7 +6,7 @@ a create whose reply was lost is found again by its natural key, so it is made o
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from chalicelib.adapters.providers.myob.etags import EtagCache
-from chalicelib.adapters.providers.myob.limits import LocalPace, Pacer
+from chalicelib.adapters.providers.myob.limits import SHARED_RATE, Pacer
 from chalicelib.domain.accounting import (
     AppContactDraft,
     AppInvoice,
@@ -24,6 +24,7 @@ from chalicelib.domain.accounting import (
     AppPaymentDraft,
 )
 from chalicelib.domain.app_profile import WriteFailure
+from chalicelib.domain.call_budget import take as take_calls
 from chalicelib.domain.errors import ProviderUnavailable, RateLimited
 from localdev.emukit import Fault, serve_in_thread
 from localdev.myob import DEMO_COMPANY_FILE_ID, MyobLimits
@@ -413,23 +414,27 @@ def test_a_rate_refusal_defers_the_job_and_empties_the_budget():
 
 
 def test_paced_calls_are_never_refused_at_eight_a_second():
+    """The pacer drawing on the shared budget's rule (as one DynamoDB item holds it)."""
     emulator = new_emulator(MyobLimits(per_second=8))
-    moment = [0.0]
+    arrival: list[datetime | None] = [None]
 
-    def sleep(seconds: float) -> None:
-        moment[0] += seconds
+    def take() -> float:
+        granted = take_calls(arrival[0], emulator.clock.now(), 1, SHARED_RATE)
+        if granted.granted_until is not None:
+            arrival[0] = granted.granted_until
+        return granted.wait_seconds
+
+    def wait(seconds: float) -> None:
         emulator.clock.advance(seconds)
 
     with serve_in_thread(emulator.app) as server:
         connected = connect_file(emulator, server)
-        sleep(1.0)  # the connect's own call is out of the window
-        pace = LocalPace(now=lambda: moment[0])
-        pacer = Pacer(pace.take, sleep=sleep, now=lambda: moment[0])
+        emulator.clock.advance(1.0)  # the connect's own call is out of the window
+        pacer = Pacer(take, sleep=wait)
         for _ in range(20):
             connected.app(pacer=pacer).accounts()  # a fresh adapter: one read each
 
-    # 20 calls at 7 a second (one under MYOB's 8, as the shared budget paces) span
-    # 19 intervals of a seventh of a second, none refused.
+    # 20 calls at 7 a second (one under MYOB's 8) span 19 sevenths of a second.
     assert pacer.slept == pytest.approx(19 / 7)
     assert emulator.calls["GET /accountright/{cf}/GeneralLedger/Account"] == 20
 

@@ -3,12 +3,13 @@ the OAuth and AccountRight API adapters.
 
 Importing this package loads no HTTP client: `build` returns factories that import
 them when the registry first asks for one. Every adapter draws its calls from one
-budget per API key (MYOB limits the key, not the company file): the service's shared
-budget when the container lends one, else an even pace in this process.
+budget per API key (MYOB limits the key, not the company file), shared by every Lambda.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.adapters.providers.myob.profile import MYOB_PROFILE
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 class MyobProvider:
     key = "myob"
 
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        # How a pacer waits its turn; a test on a frozen clock moves its clock instead.
+        self._sleep = sleep
+
     @property
     def profile(self) -> AppProfile:
         return MYOB_PROFILE
@@ -37,7 +42,7 @@ class MyobProvider:
         return MyobSettings
 
     def build(self, settings: MyobSettings, shared: SharedServices) -> ProviderAdapters:
-        pacer = _pacer(settings.client_id, shared)
+        pacer = _pacer(settings.client_id, shared, self._sleep)
 
         def auth() -> MyobOAuth:
             from chalicelib.adapters.providers.myob.oauth import MyobOAuth
@@ -87,29 +92,15 @@ class MyobProvider:
         return ProviderAdapters(auth=auth, app=app)
 
 
-def _pacer(api_key: str, shared: SharedServices) -> Any:
-    """A factory of pacers drawing on the key's budget: the shared one (every Lambda)
-    when the container lends it, else one even pace for this process."""
-    local: list[Any] = []
+def _pacer(api_key: str, shared: SharedServices, sleep: Callable[[float], None]) -> Any:
+    """A factory of pacers drawing on the key's one budget, shared by every Lambda."""
 
     def make() -> Pacer:
         from chalicelib.adapters.providers.myob import limits
 
-        lend = getattr(shared, "call_budget", None)
-        if lend is not None:
-            from chalicelib.domain.call_budget import CallRate
-
-            rate = CallRate(
-                per_second=limits.SHARED_PER_SECOND,
-                burst=limits.SHARED_BURST,
-                per_day=limits.SHARED_PER_DAY,
-            )
-            budget = lend()
-            name = limits.budget_name(api_key)
-            return limits.Pacer(lambda: budget.take(name, 1, rate))
-        if not local:
-            local.append(limits.LocalPace())
-        return limits.Pacer(local[0].take)
+        budget = shared.call_budget()
+        name = limits.budget_name(api_key)
+        return limits.Pacer(lambda: budget.take(name, 1, limits.SHARED_RATE), sleep=sleep)
 
     return make
 

@@ -1,11 +1,11 @@
 """MYOB's per-key limits, kept on this side: 8 calls a second and 1,000,000 a day per
 API key, across every company file, token and Lambda (MYOB staff, community 693742).
 
-Every API call first takes one call from a budget: the service's shared budget (one
-DynamoDB item every Lambda draws from) when the container lends one, else an even pace
-in this process. A short wait (a fraction of a second) is slept through; a longer one
-(the day's cap) becomes the core's `RateLimited`, so the job defers instead of
-holding a Lambda. A refusal from MYOB itself empties the budget this adapter reports.
+Every API call first takes one call from the key's budget, which every Lambda shares
+(one DynamoDB item, `chalicelib/adapters/call_budget_store.py`). A short wait (a
+fraction of a second) is slept through; a longer one (the day's cap, or many jobs at
+once) becomes the core's `RateLimited`, so the job defers instead of holding a Lambda. A
+refusal from MYOB itself empties the budget this adapter reports.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from chalicelib.domain.accounting import RateBudget
+from chalicelib.domain.call_budget import CallRate
 from chalicelib.domain.errors import RateLimited
 
 PER_SECOND_LIMIT = 8  # MYOB's, per API key
@@ -26,8 +27,11 @@ SHARED_BURST = 1
 # days' worth always covers any rolling 24 hours, so each day takes half MYOB's cap.
 DAILY_LIMIT = 1_000_000
 SHARED_PER_DAY = DAILY_LIMIT // 2
+SHARED_RATE = CallRate(per_second=SHARED_PER_SECOND, burst=SHARED_BURST, per_day=SHARED_PER_DAY)
 # Waits up to this are slept through; longer ones defer the job.
 MAX_PACE_SECONDS = 0.5
+# A call that has waited this long in all (other Lambdas kept taking its turn) defers.
+MAX_CALL_WAIT_SECONDS = 2.0
 # After MYOB refuses a call: its per-second window has passed after a second; the
 # daily cap gives no time, so an hour is waited before trying again.
 PER_SECOND_WAIT = 1.0
@@ -40,26 +44,6 @@ Take = Callable[[], float]
 def budget_name(api_key: str) -> str:
     """The shared budget's name: per API key (MYOB's limit), without the key in clear."""
     return "myob-" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
-
-
-class LocalPace:
-    """Calls of this process spaced evenly, at most `per_second` in any rolling second
-    (the shared budget's pace, without its burst): a wait is never longer than one
-    interval, so it is slept through rather than deferring the job."""
-
-    def __init__(
-        self, per_second: float = SHARED_PER_SECOND, now: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._interval = 1.0 / per_second
-        self._now = now
-        self._next = float("-inf")
-
-    def take(self) -> float:
-        now = self._now()
-        if now < self._next:
-            return self._next - now
-        self._next = now + self._interval
-        return 0.0
 
 
 class Pacer:
@@ -81,11 +65,12 @@ class Pacer:
         self.slept = 0.0  # seconds spent waiting for the budget, for the bench
 
     def before_call(self) -> None:
+        waited = 0.0
         while True:
             wait = self._take()
             if wait <= 0:
                 return
-            if wait > self._max_wait:
+            if wait > self._max_wait or waited + wait > MAX_CALL_WAIT_SECONDS:
                 self.refused(wait)
                 problem = "daily" if wait > 60 else "per-second"
                 raise RateLimited(
@@ -93,6 +78,7 @@ class Pacer:
                     retry_after_seconds=wait,
                     problem=problem,
                 )
+            waited += wait
             self.slept += wait
             self._sleep(wait)
 
