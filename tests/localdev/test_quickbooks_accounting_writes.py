@@ -395,3 +395,16 @@ def test_tax_codes_and_rates_are_read_only(qbo_api: Api) -> None:
 
     assert answer.status_code == 400
     assert fault_of(answer)["Message"] == "Unsupported Operation"
+
+
+def test_a_sales_line_must_name_an_active_item(qbo_api: Api) -> None:
+    no_item = sales_line(item_id(qbo_api), gst_code_id(qbo_api), 110)
+    del no_item["SalesItemLineDetail"]["ItemRef"]
+    unknown = sales_line("999", gst_code_id(qbo_api), 110)
+
+    missing = qbo_api.post("/invoice", {"CustomerRef": {"value": "1"}, "Line": [no_item]})
+    gone = qbo_api.post("/invoice", {"CustomerRef": {"value": "1"}, "Line": [unknown]})
+
+    assert fault_of(missing)["code"] == "2020"
+    assert "ItemRef" in fault_of(missing)["Detail"]
+    assert fault_of(gone)["code"] == "2500"
