@@ -47,9 +47,11 @@ def test_seeding_goes_through_the_apis_rules(
     made = requests.post(url, json={"Customer": [{"DisplayName": "Seeded One"}]}, timeout=5)
     duplicate = requests.post(url, json={"Customer": [{"DisplayName": "seeded one"}]}, timeout=5)
     unknown = requests.post(f"{qbo_server.url}/_emulator/companies/1/seed", json={}, timeout=5)
+    not_a_list = requests.post(url, json={"Customer": {"DisplayName": "x"}}, timeout=5)
 
     assert made.status_code == 201
     assert duplicate.status_code == 400
     assert "6240" in duplicate.json()["error"]
     assert unknown.status_code == 404
+    assert not_a_list.status_code == 400
     assert qbo_emulator.calls == {}  # controls are never counted

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -36,13 +37,18 @@ def _company(realm_id: str) -> Company | None:
 
 
 def records_of(company: Company) -> dict[str, Any]:
+    """The company's books, copied under its lock (writes change records in place)."""
     books = company.books
     with books.lock:
-        return {
-            "realmId": company.realm_id,
-            "records": {name: list(table.values()) for name, table in books.tables.items()},
-            "deleted": {name: list(table.values()) for name, table in books.deleted.items()},
-        }
+        return json.loads(  # type: ignore[no-any-return]
+            json.dumps(
+                {
+                    "realmId": company.realm_id,
+                    "records": {name: list(t.values()) for name, t in books.tables.items()},
+                    "deleted": {name: list(t.values()) for name, t in books.deleted.items()},
+                }
+            )
+        )
 
 
 @blueprint.post("/companies/<realm_id>/seed")
@@ -65,8 +71,12 @@ def seed(realm_id: str) -> Response:
         if count:
             made["customers"] = seed_customers(company, count, now)
         for entity in SEEDABLE:
-            if entity in body:
-                made[entity] = seed_records(company, entity, body[entity], now)
+            if entity not in body:
+                continue
+            bodies = body[entity]
+            if not isinstance(bodies, list) or not all(isinstance(b, dict) for b in bodies):
+                return _refused(f"{entity} is a list of {entity} bodies")
+            made[entity] = seed_records(company, entity, bodies, now)
     except QuickBooksFault as fault:
         return _refused(str(fault))
     response = jsonify(made)
