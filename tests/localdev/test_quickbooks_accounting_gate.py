@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from localdev.emukit import RunningServer
 from localdev.quickbooks import QuickBooksEmulator
 from tests.support.quickbooks_api import Api, fault_of, qbo_api
-from tests.support.quickbooks_emulator_fixtures import qbo_emulator, qbo_server
+from tests.support.quickbooks_emulator_fixtures import connect, qbo_emulator, qbo_server
 
 __all__ = ["qbo_api", "qbo_emulator", "qbo_server"]  # fixtures used by name below
 
@@ -81,3 +82,16 @@ def test_company_info_is_read_by_the_realm_id(qbo_api: Api) -> None:
 def test_every_answer_carries_a_transaction_id(qbo_api: Api) -> None:
     assert qbo_api.get("/customer/1").headers["intuit_tid"]
     assert qbo_api.get("/customer/999").headers["intuit_tid"]
+
+
+def test_a_company_with_empty_books_still_answers_its_company_info(
+    qbo_api: Api, qbo_emulator: QuickBooksEmulator, qbo_server: RunningServer
+) -> None:
+    empty = qbo_emulator.add_company("Empty Books Pty Ltd", "AU", chart=False)
+    api = Api(qbo_server.url, connect(qbo_emulator, qbo_server.url, realm_id=empty.realm_id))
+    api.realm_id = empty.realm_id
+
+    info = api.get(f"/companyinfo/{empty.realm_id}")
+
+    assert info.json()["CompanyInfo"]["CompanyName"] == "Empty Books Pty Ltd"
+    assert api.query("select count(*) from Account").json()["QueryResponse"] == {"totalCount": 0}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from localdev.emukit import Clock
 from localdev.quickbooks.accounting.books import Books
-from localdev.quickbooks.accounting.demo import load_demo
+from localdev.quickbooks.accounting.demo import load_chart, load_company_info, load_demo
 from localdev.quickbooks.accounting.locales import LOCALES, Locale
 
 DEMO_REALM_ID = "9341453050000001"
@@ -79,9 +79,8 @@ class Companies:
             info = CompanyInfo(realm_id=realm_id, name=name.strip(), country=country)
             company = Company(info, Books(info.locale))
             self._companies[realm_id] = company
+        load_company_info(company, self._clock.now())
         if chart:
-            from localdev.quickbooks.accounting.demo import load_chart
-
             load_chart(company, self._clock.now())
         return company
 

@@ -58,10 +58,15 @@ DEMO_ITEMS: tuple[tuple[str, str, float, str, str], ...] = (
 )
 
 
-def load_chart(company: Company, now: datetime) -> None:
-    """A new company's starting books: CompanyInfo, accounts, GST rates and codes."""
+def load_company_info(company: Company, now: datetime) -> None:
+    """Every company has its own CompanyInfo record, whatever its books hold."""
     with company.books.lock:
         company.books.insert("CompanyInfo", company_info_record(company.info), now)
+
+
+def load_chart(company: Company, now: datetime) -> None:
+    """A new company's starting books: accounts, its country's tax rates and codes."""
+    with company.books.lock:
         add_chart(company.books, now)
 
 

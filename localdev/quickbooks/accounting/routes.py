@@ -156,7 +156,8 @@ def read_entity(kind: writes.EntityKind, realm_id: str, record_id: str) -> Respo
     books = company().books
     with books.lock:
         if kind.name == "CompanyInfo":
-            found = next(iter(books.table(kind.name).values())) if record_id == realm_id else None
+            own = next(iter(books.table(kind.name).values()), None)
+            found = own if record_id == realm_id else None
         else:
             found = books.table(kind.name).get(record_id)
         if found is None:
