@@ -4,30 +4,42 @@ that refreshes its token the way the service does (newest refresh token kept).""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from chalice.test import Client
 
 from chalicelib.adapters.clock import SystemClock
+from chalicelib.adapters.providers.myob import MyobProvider
 from chalicelib.adapters.providers.myob.accounting import MyobAccounting
 from chalicelib.adapters.providers.myob.client import MyobClient
 from chalicelib.adapters.providers.myob.etags import EtagCache
 from chalicelib.adapters.providers.myob.limits import Pacer
 from chalicelib.adapters.providers.myob.oauth import MyobOAuth
-from chalicelib.adapters.providers.myob.settings import LOC8_SCOPES
+from chalicelib.adapters.providers.myob.settings import LOC8_SCOPES, MyobSettings
+from chalicelib.bootstrap import Container, use_container
+from chalicelib.domain import apps
 from chalicelib.domain.tokens import TokenSet
 from localdev.emukit import RunningServer, serve_in_thread
+from localdev.loc8.emulator import Loc8Emulator
 from localdev.myob import DEMO_COMPANY_FILE_ID, MyobEmulator, MyobLimits
+from tests.support.auth import bearer
+from tests.support.consent import redirect_params
+from tests.support.fakes import DelayRecordingQueue
+from tests.support.jobs import drain_queue, run_worker
 from tests.support.myob_emulator_fixtures import (
     CLIENT_ID,
     CLIENT_SECRET,
     REDIRECT_URI,
     new_emulator,
 )
+from tests.support.settings import make_settings
 
 TIMEOUT = (2.0, 10.0)
 
@@ -136,3 +148,131 @@ def myob_connected() -> Iterator[Connected]:
     emulator = new_emulator(MyobLimits(per_second=100_000))
     with serve_in_thread(emulator.app) as server:
         yield connect_file(emulator, server)
+
+
+# --- the service with this provider, against the MYOB and Loc8 emulators --------------
+
+LOC8_TOKEN = "loc8-test-token"
+LOC8_TENANT = "demo"
+
+
+def emulated_myob_settings(url: str) -> MyobSettings:
+    """The service's MYOB settings pointed at an emulator served at `url`."""
+    return MyobSettings(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uri=REDIRECT_URI,
+        authorize_url=f"{url}/oauth2/account/authorize",
+        token_url=f"{url}/oauth2/v1/authorize",
+        api_url=f"{url}/accountright",
+    )
+
+
+class _EmulatorClock:
+    """The service's clock is the MYOB emulator's, so a jump reaches both."""
+
+    def __init__(self, emulator: MyobEmulator) -> None:
+        self._emulator = emulator
+
+    def now(self) -> datetime:
+        return self._emulator.clock.now()
+
+
+@dataclass
+class Service:
+    """The service (API and worker, moto behind it) syncing Loc8's demo tenant with the
+    MYOB emulator's demo company file."""
+
+    client: Client
+    myob: MyobEmulator
+    loc8: Loc8Emulator
+    container: Container
+    queue: DelayRecordingQueue
+
+    def call(self, method: str, path: str, body: object = None) -> Any:
+        headers = {**bearer(LOC8_TENANT), "Content-Type": "application/json"}
+        send = getattr(self.client.http, method)
+        if body is None:
+            return send(path, headers=headers)
+        return send(path, headers=headers, body=json.dumps(body))
+
+    def connect(self) -> str:
+        added = self.call("post", "/v1/integrations", {"app": "myob"}).json_body
+        callback = self.myob.consent(added["authorize_url"]).removeprefix(
+            "https://integrations.loc8.test"
+        )
+        params = redirect_params(self.client.http.get(callback))
+        finished = self.call(
+            "post",
+            f"/v1/integrations/{params['integration_id']}/consent",
+            {"handle": params["handle"]},
+        )
+        assert finished.status_code == 200, finished.body
+        assert finished.json_body["status"] == "AUTHORISED"
+        return str(added["id"])
+
+    def run_jobs(self) -> None:
+        """Every queued job and continuation, a continuation's delay passing first."""
+        jobs = drain_queue()
+        for _ in range(60):
+            if not jobs:
+                return
+            already = len(self.queue.delays)
+            assert run_worker(self.client, jobs) == {"batchItemFailures": []}
+            waited = max((delay for _run, delay in self.queue.delays[already:]), default=0)
+            self.advance(waited)
+            jobs = drain_queue()
+        raise AssertionError("the run never finished")
+
+    def advance(self, seconds: float) -> None:
+        self.myob.clock.advance(seconds)
+        self.loc8.clock.advance(seconds)
+
+    def run(self, integration_id: str, run_id: str) -> dict[str, Any]:
+        path = f"/v1/integrations/{integration_id}/sync-runs/{run_id}"
+        return dict(self.call("get", path).json_body)
+
+    def records(self, resource: str) -> list[dict[str, Any]]:
+        return self.myob.records(DEMO_COMPANY_FILE_ID, resource)
+
+
+@pytest.fixture
+def myob_service(aws: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Service]:
+    """MYOB's own limits (8 a second per key) on the emulator's frozen clock: the
+    provider's pacer waits its turn by moving both emulators' clocks, as real time
+    would pass."""
+    myob = new_emulator(MyobLimits())
+    loc8 = Loc8Emulator(LOC8_TOKEN, seed_demo=True)
+    if not any(app.key == "myob" and app.available for app in apps.CATALOGUE):
+        # Until the catalogue offers MYOB Business (the lead registers it).
+        monkeypatch.setattr(
+            apps,
+            "CATALOGUE",
+            tuple(
+                app.model_copy(update={"available": True}) if app.key == "myob" else app
+                for app in apps.CATALOGUE
+            ),
+        )
+
+    def wait(seconds: float) -> None:
+        myob.clock.advance(seconds)
+        loc8.clock.advance(seconds)
+
+    with serve_in_thread(myob.app) as myob_server, serve_in_thread(loc8.app) as loc8_server:
+        settings = make_settings(
+            providers={"myob": emulated_myob_settings(myob_server.url)},
+            loc8_api_url=loc8_server.url,
+            loc8_api_secret=LOC8_TOKEN,
+            loc8_api_backoff_seconds=0,
+        )
+        container = Container(
+            settings, clock=_EmulatorClock(myob), registrations=[MyobProvider(sleep=wait)]
+        )
+        queue = DelayRecordingQueue(container.job_queue)
+        container.__dict__["job_queue"] = queue
+        use_container(container)
+        from app import app
+
+        with Client(app, stage_name="local") as client:
+            yield Service(client, myob, loc8, container, queue)
+        use_container(None)

@@ -107,6 +107,10 @@ class MyobAccounting:
     def rate_budget(self) -> RateBudget:
         return self._client.pacer.budget()
 
+    def expect_changes_since(self, since: datetime | None) -> None:
+        """MYOB answers one kind of record per call: nothing to read ahead."""
+        del since
+
     # --- settings ---------------------------------------------------------------------
 
     def accounts(self) -> list[Account]:

@@ -1,0 +1,166 @@
+"""The service syncing through the MYOB Business provider, API and worker as deployed,
+against the MYOB and Loc8 emulators (MYOB's per-key limit of 8 calls a second in
+force): activation brings both sides level, a quiet sync costs one read or one 304 per
+domain, a payment taken in MYOB reaches Loc8, a Loc8 void deletes the MYOB sale, and a
+further sync makes nothing twice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from localdev.myob import DEMO_COMPANY_FILE_ID
+from tests.support.myob_provider import LOC8_TENANT, Service
+from tests.support.myob_provider import myob_service as myob_service
+
+_RESOURCES = (
+    "Contact/Customer",
+    "Inventory/Item",
+    "Sale/Invoice/Item",
+    "Sale/Invoice/Service",
+    "Sale/CustomerPayment",
+)
+EVERY_DOMAIN = {
+    "tax_rates": True,
+    "customers": True,
+    "line_items": True,
+    "invoices": True,
+    "payments": True,
+}
+
+
+def _card_name(card: dict) -> str:
+    if card["IsIndividual"]:
+        return " ".join(part for part in (card["FirstName"], card["LastName"]) if part)
+    return str(card["CompanyName"])
+
+
+def _sales(service: Service) -> list[dict]:
+    return service.records("Sale/Invoice/Item") + service.records("Sale/Invoice/Service")
+
+
+def _loc8(service: Service) -> dict:
+    return service.loc8.snapshot(LOC8_TENANT)
+
+
+def _activate(service: Service) -> tuple[str, dict]:
+    integration_id = service.connect()
+    saved = service.call(
+        "put",
+        f"/v1/integrations/{integration_id}/config",
+        {
+            "sync": EVERY_DOMAIN,
+            "invoice_status": "AUTHORISED",
+            "default_account_code": "4-1000",
+            "line_item_accounts": {},
+            "payment_account_code": "1-1110",
+            "tax_rate_mappings": {"GST_FREE": "FRE", "BAS_EXCLUDED": "N-T"},
+        },
+    )
+    assert saved.status_code == 200, saved.body
+    service.run_jobs()
+    [run] = service.call("get", f"/v1/integrations/{integration_id}/sync-runs").json_body["runs"]
+    return integration_id, service.run(integration_id, run["id"])
+
+
+def _sync(service: Service, integration_id: str) -> dict:
+    queued = service.call("post", f"/v1/integrations/{integration_id}/sync").json_body
+    service.run_jobs()
+    return service.run(integration_id, queued["run_id"])
+
+
+def test_activation_brings_both_sides_level(myob_service):
+    service = myob_service
+    _integration_id, run = _activate(service)
+    loc8 = _loc8(service)
+
+    in_myob = {_card_name(c) for c in service.records("Contact/Customer")}
+    assert in_myob == {c["name"] for c in loc8["customers"]}  # MYOB's own came to Loc8 too
+    totals = {s["Number"]: Decimal(str(s["TotalAmount"])) for s in _sales(service)}
+    sent = [i for i in loc8["invoices"] if i["status"] in ("issued", "paid")]
+    assert sent
+    assert {i["number"]: Decimal(i["total"]) for i in sent} == totals
+    taken_in_loc8 = sorted(
+        Decimal(p["amount"]) for i in loc8["invoices"] for p in i["payments"] if p["app"] == "loc8"
+    )
+    assert taken_in_loc8
+    in_myob_payments = sorted(
+        Decimal(str(p["AmountReceived"])) for p in service.records("Sale/CustomerPayment")
+    )
+    assert in_myob_payments == taken_in_loc8
+    assert {i["Number"] for i in service.records("Inventory/Item")} == {
+        li["code"] for li in loc8["line_items"]
+    }
+    assert run["status"] == "SUCCEEDED"
+    assert run["errors"] == []
+
+
+def test_a_quiet_sync_costs_one_read_or_one_304_per_domain(myob_service):
+    service = myob_service
+    integration_id, _run = _activate(service)
+    service.advance(600)
+    before = dict(service.myob.calls)
+
+    run = _sync(service, integration_id)
+
+    after = dict(service.myob.calls)
+    assert {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)} == {
+        "GET /accountright/{cf}/GeneralLedger/TaxCode": 1,
+        "GET /accountright/{cf}/Contact/Customer": 1,
+        "GET /accountright/{cf}/Inventory/Item": 1,
+        "GET /accountright/{cf}/Sale/Invoice": 1,
+        "GET /accountright/{cf}/Sale/CustomerPayment": 1,
+    }
+    assert run["status"] == "SUCCEEDED", run["errors"]
+
+
+def test_a_myob_payment_reaches_loc8_and_a_loc8_void_deletes_the_myob_sale(myob_service):
+    service = myob_service
+    integration_id, _run = _activate(service)
+    service.advance(60)  # the payment is made later than the invoices were sent
+    unpaid = sorted(
+        (s for s in _sales(service) if Decimal(str(s["BalanceDueAmount"])) == s["TotalAmount"]),
+        key=lambda s: s["Number"],
+    )
+    paid_in_myob, voided_in_loc8 = unpaid[0], unpaid[1]
+    bank = next(a for a in service.records("GeneralLedger/Account") if a["DisplayID"] == "1-1110")
+    service.myob.create(
+        DEMO_COMPANY_FILE_ID,
+        "Sale/CustomerPayment",
+        {
+            "DepositTo": "Account",
+            "Account": {"UID": bank["UID"]},
+            "Customer": {"UID": paid_in_myob["Customer"]["UID"]},
+            "Date": "2026-12-01T00:00:00",
+            "Invoices": [
+                {
+                    "UID": paid_in_myob["UID"],
+                    "Type": "Invoice",
+                    "AmountApplied": paid_in_myob["BalanceDueAmount"],
+                }
+            ],
+        },
+    )
+    tenant = service.loc8.tenant(LOC8_TENANT)
+    [to_void] = [i for i in _loc8(service)["invoices"] if i["number"] == voided_in_loc8["Number"]]
+    tenant.set_status(to_void["id"], "voided", tenant.invoice(to_void["id"]).version)
+    service.advance(120)
+    counts = {r: len(service.records(r)) for r in _RESOURCES}
+    voided_layout = f"Sale/Invoice/{voided_in_loc8['InvoiceType']}"
+
+    run = _sync(service, integration_id)
+
+    assert run["status"] == "SUCCEEDED", run["errors"]
+    assert run["counts_by_direction"]["payments"]["to_loc8"]["created"] == 1
+    [paid] = [i for i in _loc8(service)["invoices"] if i["number"] == paid_in_myob["Number"]]
+    assert paid["status"] == "paid"
+    assert [(p["app"], Decimal(p["amount"])) for p in paid["payments"]] == [
+        ("myob", Decimal(str(paid_in_myob["BalanceDueAmount"])))
+    ]
+    assert voided_in_loc8["UID"] not in {s["UID"] for s in _sales(service)}
+    # Nothing was made twice on the way, and a further sync makes nothing either.
+    service.advance(600)
+    _sync(service, integration_id)
+    assert {r: len(service.records(r)) for r in _RESOURCES} == {
+        **counts,
+        voided_layout: counts[voided_layout] - 1,
+    }
