@@ -34,30 +34,31 @@ INHERITED = {
 
 
 @pytest.mark.parametrize(
-    ("type_name", "fields"),
+    ("type_name", "kinds"),
     [
-        ("Customer", schema.CUSTOMER_FIELDS),
-        ("Item", schema.ITEM_FIELDS),
-        ("Account", schema.ACCOUNT_FIELDS),
-        ("TaxCode", schema.TAX_CODE_FIELDS),
-        ("TaxRate", schema.TAX_RATE_FIELDS),
-        ("Invoice", schema.INVOICE_FIELDS),
-        ("Payment", schema.PAYMENT_FIELDS),
-        ("CompanyInfo", schema.COMPANY_INFO_FIELDS),
-        ("Line", schema.LINE_FIELDS),
-        ("SalesItemLineDetail", schema.SALES_ITEM_LINE_DETAIL_FIELDS),
-        ("PhysicalAddress", schema.PHYSICAL_ADDRESS_FIELDS),
+        ("Customer", schema.CUSTOMER_KINDS),
+        ("Item", schema.ITEM_KINDS),
+        ("Account", schema.ACCOUNT_KINDS),
+        ("TaxCode", schema.TAX_CODE_KINDS),
+        ("TaxRate", schema.TAX_RATE_KINDS),
+        ("Invoice", schema.INVOICE_KINDS),
+        ("Payment", schema.PAYMENT_KINDS),
+        ("CompanyInfo", schema.COMPANY_INFO_KINDS),
+        ("Line", schema.LINE_KINDS),
+        ("SalesItemLineDetail", schema.SALES_ITEM_LINE_DETAIL_KINDS),
+        ("PhysicalAddress", schema.PHYSICAL_ADDRESS_KINDS),
+        ("LinkedTxn", schema.LINKED_TXN_KINDS),
     ],
 )
-def test_the_fields_a_request_may_carry_are_the_xsds(
-    type_name: str, fields: frozenset[str]
+def test_the_fields_a_request_may_carry_and_their_kinds_are_the_xsds(
+    type_name: str, kinds: dict[str, str]
 ) -> None:
-    in_xsd = set(quickbooks_xsd.schema().fields(type_name))
+    in_xsd = quickbooks_xsd.kinds(type_name)
 
-    if type_name in ("Line", "SalesItemLineDetail", "PhysicalAddress"):
-        assert set(fields) == in_xsd
+    if type_name in ("Line", "SalesItemLineDetail", "PhysicalAddress", "LinkedTxn"):
+        assert kinds == in_xsd
     else:
-        assert set(fields) == in_xsd - INHERITED
+        assert {**schema.ENTITY_KINDS, **kinds} == in_xsd
 
 
 def test_the_checker_finds_a_field_intuit_does_not_have_and_a_wrong_type() -> None:

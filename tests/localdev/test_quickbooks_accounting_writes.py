@@ -408,3 +408,36 @@ def test_a_sales_line_must_name_an_active_item(qbo_api: Api) -> None:
     assert fault_of(missing)["code"] == "2020"
     assert "ItemRef" in fault_of(missing)["Detail"]
     assert fault_of(gone)["code"] == "2500"
+
+
+def test_values_of_the_wrong_kind_are_refused_as_the_deserialiser_would(qbo_api: Api) -> None:
+    address_as_text = qbo_api.post("/customer", {"DisplayName": "A", "BillAddr": "1 George St"})
+    active_as_word = qbo_api.post("/customer", {"DisplayName": "B", "Active": "no"})
+    line = sales_line(item_id(qbo_api), gst_code_id(qbo_api), 220, qty=2)
+    line["SalesItemLineDetail"]["Qty"] = "two"
+    qty_as_word = qbo_api.post("/invoice", {"CustomerRef": {"value": "1"}, "Line": [line]})
+    customer_as_text = qbo_api.post("/invoice", {"CustomerRef": "1", "Line": [line]})
+
+    for answer in (address_as_text, active_as_word, qty_as_word, customer_as_text):
+        assert fault_of(answer)["code"] == "2010", answer.text
+    assert "BillAddr" in fault_of(address_as_text)["Detail"]
+    assert qbo_api.query("select count(*) from Customer").json()["QueryResponse"] == {
+        "totalCount": 4
+    }
+
+
+def test_numbers_and_booleans_written_as_text_are_read_as_intuit_reads_them(
+    qbo_api: Api,
+) -> None:
+    line = sales_line(item_id(qbo_api), gst_code_id(qbo_api), 220, qty=2)
+    line["SalesItemLineDetail"]["Qty"] = "2"
+    line["Amount"] = "220.00"
+
+    created = qbo_api.create("Invoice", {"CustomerRef": {"value": "1"}, "Line": [line]})
+    customer = qbo_api.create("Customer", {"DisplayName": "Text Flags", "Active": "true"})
+    inactive = qbo_api.create("Customer", {"DisplayName": "Text Off", "Active": "false"})
+
+    assert created["TotalAmt"] == 242
+    assert created["Line"][0]["SalesItemLineDetail"]["Qty"] == 2
+    assert customer["Active"] is True
+    assert inactive["Active"] is False

@@ -253,3 +253,29 @@ def _batch_item(item: Any, path: str) -> list[str]:
         else:
             problems.append(f"{path}.{key}: not part of a BatchItemResponse")
     return problems
+
+
+_KIND_OF_SIMPLE = {
+    "xs:boolean": "bool",
+    "xs:date": "date",
+    "xs:dateTime": "datetime",
+    **{name: "number" for name in (*_NUMBERS, *_INTEGERS)},
+}
+
+
+def kinds(type_name: str) -> dict[str, str]:
+    """Each element's JSON kind as the emulator's schema tables name them (ref, object,
+    list, bool, number, date, datetime, string)."""
+    xsd = schema()
+    found: dict[str, str] = {}
+    for name, field in xsd.fields(type_name).items():
+        local = _local(field.type_name or "")
+        if field.repeated:
+            found[name] = "list"
+        elif local == "ReferenceType":
+            found[name] = "ref"
+        elif field.inline is not None or local in xsd.complex:
+            found[name] = "object"
+        else:
+            found[name] = _KIND_OF_SIMPLE.get(xsd.base_of(field.type_name or ""), "string")
+    return found

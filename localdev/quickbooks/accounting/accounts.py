@@ -11,8 +11,8 @@ from datetime import datetime
 
 from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record, fold
-from localdev.quickbooks.accounting.schema import ACCOUNT_FIELDS
-from localdev.quickbooks.accounting.values import drop_empty
+from localdev.quickbooks.accounting.schema import ACCOUNT_KINDS
+from localdev.quickbooks.accounting.values import as_bool, drop_empty
 
 READ_ONLY = frozenset(
     {"FullyQualifiedName", "Classification", "CurrentBalance", "CurrentBalanceWithSubAccounts"}
@@ -74,7 +74,7 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
     record["FullyQualifiedName"] = name
     record["AccountType"] = account_type
     record["Classification"] = classification
-    record["Active"] = record["Active"] is not False
+    record["Active"] = as_bool(record["Active"], True)
     return record
 
 
@@ -89,7 +89,7 @@ def unindex(books: Books, record: Record, now: datetime) -> None:
 
 ACCOUNT = writes.EntityKind(
     name="Account",
-    fields=ACCOUNT_FIELDS,
+    kinds=ACCOUNT_KINDS,
     read_only=READ_ONLY,
     build=build,
     index=index,

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record, fold
-from localdev.quickbooks.accounting.schema import CUSTOMER_FIELDS
-from localdev.quickbooks.accounting.values import drop_empty, give_address_ids
+from localdev.quickbooks.accounting.schema import CUSTOMER_KINDS
+from localdev.quickbooks.accounting.values import as_bool, drop_empty, give_address_ids
 
 READ_ONLY = frozenset(
     {"FullyQualifiedName", "Balance", "BalanceWithJobs", "Level", "V4IDPseudonym", "IsProject"}
@@ -75,7 +75,7 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
     record["DisplayName"] = name
     record["FullyQualifiedName"] = name
     record["PrintOnCheckName"] = body.get("PrintOnCheckName") or body.get("CompanyName") or name
-    record["Active"] = body.get("Active", True) is not False
+    record["Active"] = as_bool(body.get("Active"), True)
     return record
 
 
@@ -90,7 +90,7 @@ def unindex(books: Books, record: Record, now: datetime) -> None:
 
 CUSTOMER = writes.EntityKind(
     name="Customer",
-    fields=CUSTOMER_FIELDS,
+    kinds=CUSTOMER_KINDS,
     read_only=READ_ONLY,
     build=build,
     index=index,

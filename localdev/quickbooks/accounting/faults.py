@@ -210,6 +210,16 @@ def unsupported_property(name: str, schema_type: str) -> QuickBooksFault:
     )
 
 
+def unreadable_value(name: str, value: object, kind: str, schema_type: str) -> QuickBooksFault:
+    """A value the deserialiser cannot read as its element's type (the emulator's wording)."""
+    return _one(
+        "2010",
+        "Request has invalid or unsupported property",
+        f'Property Name:Can not read {value!r} as {kind} for field "{name}" (class '
+        f"com.intuit.schema.finance.v3.{schema_type}) specified is unsupported or invalid",
+    )
+
+
 def invalid_reference(entity: str, value: str, element: str = "") -> QuickBooksFault:
     return _one(
         "2500",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from localdev.quickbooks.accounting import writes
 from localdev.quickbooks.accounting.books import Record
-from localdev.quickbooks.accounting.schema import COMPANY_INFO_FIELDS
+from localdev.quickbooks.accounting.schema import COMPANY_INFO_KINDS
 
 if TYPE_CHECKING:
     from localdev.quickbooks.accounting.companies import CompanyInfo
@@ -37,5 +37,5 @@ def company_info_record(info: CompanyInfo) -> Record:
 
 # Read-only here: the emulator has no company settings to change.
 COMPANY_INFO = writes.EntityKind(
-    name="CompanyInfo", fields=COMPANY_INFO_FIELDS, read_only=frozenset(), build=None
+    name="CompanyInfo", kinds=COMPANY_INFO_KINDS, read_only=frozenset(), build=None
 )

@@ -24,11 +24,12 @@ from localdev.quickbooks.accounting.books import Books, Record, fold
 from localdev.quickbooks.accounting.dates import check_date, local_date
 from localdev.quickbooks.accounting.locales import AUTOMATED_RATE, US_LINE_CODES
 from localdev.quickbooks.accounting.schema import (
-    INVOICE_FIELDS,
-    LINE_FIELDS,
-    SALES_ITEM_LINE_DETAIL_FIELDS,
+    INVOICE_KINDS,
+    LINE_KINDS,
+    SALES_ITEM_LINE_DETAIL_KINDS,
 )
 from localdev.quickbooks.accounting.values import (
+    check_kinds,
     decimal_of,
     drop_empty,
     give_address_ids,
@@ -72,9 +73,7 @@ def _sales_line(
     detail = line.get("SalesItemLineDetail")
     if not isinstance(detail, dict):
         raise faults.required_missing("SalesItemLineDetail", "Line.SalesItemLineDetail")
-    for name in detail:
-        if name not in SALES_ITEM_LINE_DETAIL_FIELDS:
-            raise faults.unsupported_property(name, "SalesItemLineDetail")
+    check_kinds(detail, SALES_ITEM_LINE_DETAIL_KINDS, "SalesItemLineDetail")
     detail = drop_empty(detail)
     item_id = writes.require_ref(detail, "ItemRef", "Line.SalesItemLineDetail")
     item = writes.referenced(books, "Item", item_id, "ItemRef")
@@ -137,9 +136,7 @@ def _lines(books: Books, lines: object, calculation: str) -> tuple[list[Record],
     for line in lines:
         if not isinstance(line, dict):
             raise faults.request_invalid("Each Line must be an object.")
-        for name in line:
-            if name not in LINE_FIELDS:
-                raise faults.unsupported_property(name, "Line")
+        check_kinds(line, LINE_KINDS, "Line")
         line = drop_empty(line)
         kind = line.get("DetailType")
         if kind is None:
@@ -340,7 +337,7 @@ def void(books: Books, record: Record, now: datetime) -> None:
 
 INVOICE = writes.EntityKind(
     name="Invoice",
-    fields=INVOICE_FIELDS,
+    kinds=INVOICE_KINDS,
     read_only=READ_ONLY,
     build=build,
     index=index,

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record, fold
-from localdev.quickbooks.accounting.schema import ITEM_FIELDS
-from localdev.quickbooks.accounting.values import decimal_of, drop_empty, plain_number
+from localdev.quickbooks.accounting.schema import ITEM_KINDS
+from localdev.quickbooks.accounting.values import as_bool, decimal_of, drop_empty, plain_number
 
 READ_ONLY = frozenset({"FullyQualifiedName", "Level", "QtyOnPurchaseOrder", "QtyOnSalesOrder"})
 TYPES = ("Service", "NonInventory")
@@ -78,8 +78,9 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
     record["Name"] = name
     record["FullyQualifiedName"] = name
     record["UnitPrice"] = plain_number(decimal_of(record["UnitPrice"], "UnitPrice"))
-    record["Active"] = record["Active"] is not False
-    if record["TrackQtyOnHand"] is not False:
+    record["Active"] = as_bool(record["Active"], True)
+    record["TrackQtyOnHand"] = as_bool(record["TrackQtyOnHand"], False)
+    if record["TrackQtyOnHand"]:
         raise faults.business_rule("Only inventory items track quantity on hand.", "TrackQtyOnHand")
     return record
 
@@ -95,7 +96,7 @@ def unindex(books: Books, record: Record, now: datetime) -> None:
 
 ITEM = writes.EntityKind(
     name="Item",
-    fields=ITEM_FIELDS,
+    kinds=ITEM_KINDS,
     read_only=READ_ONLY,
     build=build,
     index=index,

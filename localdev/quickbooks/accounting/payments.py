@@ -17,8 +17,14 @@ from localdev.quickbooks.accounting import faults, writes
 from localdev.quickbooks.accounting.books import Books, Record
 from localdev.quickbooks.accounting.dates import check_date, local_date
 from localdev.quickbooks.accounting.invoices import adjust_customer_balance
-from localdev.quickbooks.accounting.schema import LINE_FIELDS, PAYMENT_FIELDS
-from localdev.quickbooks.accounting.values import decimal_of, drop_empty, money, round_cents
+from localdev.quickbooks.accounting.schema import LINE_KINDS, LINKED_TXN_KINDS, PAYMENT_KINDS
+from localdev.quickbooks.accounting.values import (
+    check_kinds,
+    decimal_of,
+    drop_empty,
+    money,
+    round_cents,
+)
 
 READ_ONLY = frozenset({"UnappliedAmt"})
 DEPOSIT_TYPES = ("Bank", "Other Current Asset")
@@ -54,13 +60,14 @@ def _applied(
     for line in lines:
         if not isinstance(line, dict):
             raise faults.request_invalid("Each Line must be an object.")
-        for name in line:
-            if name not in LINE_FIELDS:
-                raise faults.unsupported_property(name, "Line")
+        check_kinds(line, LINE_KINDS, "Line")
         links = line.get("LinkedTxn")
         if not isinstance(links, list) or len(links) != 1:
             raise faults.required_missing("LinkedTxn", "Line.LinkedTxn")
         link = links[0]
+        if not isinstance(link, dict):
+            raise faults.unreadable_value("LinkedTxn", link, "object", "Line")
+        check_kinds(link, LINKED_TXN_KINDS, "LinkedTxn")
         if link.get("TxnType") != "Invoice":
             raise faults.business_rule(
                 "The emulator applies payments to invoices only (TxnType Invoice).", "TxnType"
@@ -191,7 +198,7 @@ def void(books: Books, record: Record, now: datetime) -> None:
 
 PAYMENT = writes.EntityKind(
     name="Payment",
-    fields=PAYMENT_FIELDS,
+    kinds=PAYMENT_KINDS,
     read_only=READ_ONLY,
     build=build,
     index=index,

@@ -7,11 +7,11 @@ QuickBooks creates tax codes and rates through its TaxService endpoint (not emul
 from __future__ import annotations
 
 from localdev.quickbooks.accounting import writes
-from localdev.quickbooks.accounting.schema import TAX_CODE_FIELDS, TAX_RATE_FIELDS
+from localdev.quickbooks.accounting.schema import TAX_CODE_KINDS, TAX_RATE_KINDS
 
 TAX_CODE = writes.EntityKind(
-    name="TaxCode", fields=TAX_CODE_FIELDS, read_only=frozenset(), build=None
+    name="TaxCode", kinds=TAX_CODE_KINDS, read_only=frozenset(), build=None
 )
 TAX_RATE = writes.EntityKind(
-    name="TaxRate", fields=TAX_RATE_FIELDS, read_only=frozenset(), build=None
+    name="TaxRate", kinds=TAX_RATE_KINDS, read_only=frozenset(), build=None
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -77,3 +79,56 @@ def round_cents(value: Decimal) -> Decimal:
 def plain_number(value: Decimal) -> float | int:
     """A JSON number as given (unit prices keep their places; QuickBooks allows more than two)."""
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def check_kinds(body: Record, kinds: Mapping[str, str], schema_type: str) -> None:
+    """Every property is one of the type's elements, with a value its deserialiser reads:
+    2010 otherwise. Like Intuit's (Jackson) it takes numbers and booleans written as
+    strings and numbers where text belongs; an empty string or null is "not given"."""
+    for name, value in body.items():
+        kind = kinds.get(name)
+        if kind is None:
+            raise faults.unsupported_property(name, schema_type)
+        if value is None or value == "" or _fits(kind, value):
+            continue
+        raise faults.unreadable_value(name, value, kind, schema_type)
+
+
+def _fits(kind: str, value: Any) -> bool:
+    if kind in ("ref", "object"):
+        return isinstance(value, dict)
+    if kind == "list":
+        return isinstance(value, list)
+    if kind == "bool":
+        return isinstance(value, bool) or (isinstance(value, str) and value in ("true", "false"))
+    if kind == "number":
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int | float):
+            return True
+        return isinstance(value, str) and _is_number(value)
+    if kind == "date":
+        return isinstance(value, str) and _is_date(value)
+    return not isinstance(value, dict | list)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return len(text) == 10 or text[10] in "T+-Z"
+
+
+def as_bool(value: Any, default: bool) -> bool:
+    """A boolean element as the deserialiser reads it (true/false, or "true"/"false")."""
+    if value is None or value == "":
+        return default
+    return value is True or value == "true"

@@ -19,11 +19,11 @@ from typing import Any
 
 from localdev.quickbooks.accounting import faults
 from localdev.quickbooks.accounting.books import Books, Record
+from localdev.quickbooks.accounting.schema import ENTITY_KINDS
+from localdev.quickbooks.accounting.values import check_kinds
 
 # What every entity's body may carry (IntuitEntity's elements and attributes).
-ENTITY_FIELDS = frozenset(
-    {"Id", "SyncToken", "MetaData", "CustomField", "AttachableRef", "domain", "status", "sparse"}
-)
+ENTITY_FIELDS = frozenset(ENTITY_KINDS)
 # Kept by the API whatever a body says.
 SYSTEM_FIELDS = ("Id", "SyncToken", "MetaData", "domain", "sparse")
 
@@ -39,7 +39,7 @@ def _no_hook(books: Books, record: Record, now: datetime) -> None:
 @dataclass(frozen=True)
 class EntityKind:
     name: str
-    fields: frozenset[str]  # the entity's own schema elements (beyond ENTITY_FIELDS)
+    kinds: dict[str, str]  # the entity's own schema elements (beyond ENTITY_KINDS)
     read_only: frozenset[str]
     build: Build | None  # None: the API cannot write this entity
     index: Hook = _no_hook
@@ -53,9 +53,7 @@ class EntityKind:
 
 
 def check_properties(kind: EntityKind, body: Record) -> None:
-    for name in body:
-        if name not in kind.fields and name not in ENTITY_FIELDS:
-            raise faults.unsupported_property(name, kind.name)
+    check_kinds(body, {**ENTITY_KINDS, **kind.kinds}, kind.name)
 
 
 def _writable(kind: EntityKind, body: Record) -> Record:
