@@ -222,3 +222,43 @@ def test_over_the_minute_limit_the_client_sees_throttle_exceeded(
     assert "ThrottleExceeded" in refused.value.message
     qbo_emulator.clock.advance(60)
     assert Customer.count(qb=qb) == 4
+
+
+def test_the_librarys_void_and_delete_reach_the_emulator(qb: QuickBooks) -> None:
+    customer = _new_customer("Void And Delete Pty Ltd").save(qb=qb)
+    item = Item.filter(Name="Call-out fee", qb=qb)[0]
+    invoices = []
+    for number in ("VD-1", "VD-2"):
+        line = SalesItemLine()
+        line.Amount = 85
+        line.SalesItemLineDetail = SalesItemLineDetail()
+        line.SalesItemLineDetail.ItemRef = item.to_ref()
+        line.SalesItemLineDetail.Qty = 1
+        line.SalesItemLineDetail.UnitPrice = 85
+        line.SalesItemLineDetail.TaxCodeRef = _ref(_gst(qb).Id)
+        invoice = Invoice()
+        invoice.DocNumber = number
+        invoice.CustomerRef = customer.to_ref()
+        invoice.Line.append(line)
+        invoices.append(invoice.save(qb=qb))
+    payment = Payment()
+    payment.CustomerRef = customer.to_ref()
+    payment.TotalAmt = 93.5
+    payment_line = PaymentLine()
+    payment_line.Amount = 93.5
+    link = LinkedTxn()
+    link.TxnId = invoices[1].Id
+    link.TxnType = "Invoice"
+    payment_line.LinkedTxn.append(link)
+    payment.Line.append(payment_line)
+    paid = payment.save(qb=qb)
+
+    invoices[0].void(qb=qb)
+    paid.void(qb=qb)
+    Payment.get(paid.Id, qb=qb).delete(qb=qb)
+    Invoice.get(invoices[1].Id, qb=qb).delete(qb=qb)
+
+    voided = Invoice.get(invoices[0].Id, qb=qb)
+    assert (voided.TotalAmt, voided.Balance, voided.PrivateNote) == (0, 0, "Voided")
+    assert [i.DocNumber for i in Invoice.filter(CustomerRef=customer.Id, qb=qb)] == ["VD-1"]
+    assert Payment.filter(CustomerRef=customer.Id, qb=qb) == []
