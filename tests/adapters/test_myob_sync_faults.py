@@ -1,0 +1,99 @@
+"""The service's activation through the MYOB provider stays exactly-once when MYOB
+fails it once, anywhere: a create whose reply was lost after MYOB committed it (MYOB
+has no idempotency key, so the sync finds it by its natural key before sending it
+again), a 500, and MYOB's rate refusals (its 403, or a 429 from in front of it). Each
+run defers and continues; afterwards each record is in MYOB exactly once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from localdev.emukit import Fault
+from tests.adapters.test_myob_sync import _activate, _card_name, _loc8, _sales
+from tests.support.myob_provider import LOC8_TENANT, Service
+from tests.support.myob_provider import myob_service as myob_service
+
+CF = "/accountright/{cf}"
+# The first customer Loc8's demo tenant sends shares its email with another Loc8
+# customer; when the card MYOB made for it comes back unlinked, the core's customers
+# step matches the other customer to it by that email (email wins over a different
+# name), so the other is never created. A rule of the core's matching, not of MYOB's.
+SHARED_EMAIL = pytest.mark.xfail(
+    strict=True,
+    reason="core matching: a lost create's card is matched by a shared email to another "
+    "Loc8 customer (chalicelib/domain/customer_matching.match_in_app)",
+)
+FAULTS: dict[str, object] = {
+    "customer reply lost": pytest.param(
+        Fault("POST", f"{CF}/Contact/Customer", mode="commit_then_drop"), marks=SHARED_EMAIL
+    ),
+    "item reply lost": Fault("POST", f"{CF}/Inventory/Item", mode="commit_then_drop"),
+    "item-layout sale reply lost": Fault(
+        "POST", f"{CF}/Sale/Invoice/Item", mode="commit_then_drop"
+    ),
+    "service-layout sale reply lost": Fault(
+        "POST", f"{CF}/Sale/Invoice/Service", mode="commit_then_drop"
+    ),
+    "payment reply lost": Fault("POST", f"{CF}/Sale/CustomerPayment", mode="commit_then_drop"),
+    "a 500 on a sale": Fault("POST", f"{CF}/Sale/Invoice/Service", status=500),
+    "MYOB's 403 rate refusal": Fault("GET", f"{CF}/Contact/Customer", status=403),
+    "a 429 on a payment": Fault("POST", f"{CF}/Sale/CustomerPayment", status=429),
+}
+
+
+def _once_each(values: list[str]) -> dict[str, int]:
+    return {value: count for value, count in Counter(values).items() if count != 1}
+
+
+@pytest.mark.parametrize("fault", FAULTS.values(), ids=list(FAULTS))
+def test_one_failure_anywhere_leaves_each_record_in_myob_once(myob_service, fault: Fault):
+    service: Service = myob_service
+    service.myob.faults.add_fault(fault)
+
+    _integration_id, run = _activate(service)
+
+    assert service.myob.faults.list() == []  # the fault was met
+    loc8 = _loc8(service)
+    cards = [_card_name(c) for c in service.records("Contact/Customer")]
+    assert _once_each(cards) == {}
+    assert set(cards) == {c["name"] for c in loc8["customers"]}
+    numbers = [s["Number"] for s in _sales(service)]
+    assert _once_each(numbers) == {}
+    sent = {i["number"]: Decimal(i["total"]) for i in loc8["invoices"] if i["status"] != "draft"}
+    assert {s["Number"]: Decimal(str(s["TotalAmount"])) for s in _sales(service)} == sent
+    items = [i["Number"] for i in service.records("Inventory/Item")]
+    assert _once_each(items) == {}
+    taken_in_loc8 = sorted(
+        Decimal(p["amount"]) for i in loc8["invoices"] for p in i["payments"] if p["app"] == "loc8"
+    )
+    in_myob = sorted(
+        Decimal(str(p["AmountReceived"])) for p in service.records("Sale/CustomerPayment")
+    )
+    assert in_myob == taken_in_loc8
+    assert run["status"] == "SUCCEEDED", run["errors"]
+
+
+def test_a_customer_whose_create_reply_was_lost_is_found_by_name_and_made_once(myob_service):
+    """The same lost reply, in a tenant whose customers' emails are their own."""
+    service: Service = myob_service
+    tenant = service.loc8.tenant(LOC8_TENANT)
+    [sharing] = [
+        c for c in tenant.customers.values() if c.fields.name.startswith("Harbourview Strata -")
+    ]
+    tenant.update_customer(
+        sharing.id,
+        sharing.fields.model_copy(update={"email": "sp51234@harbourview-strata.example"}),
+        sharing.version,
+    )
+    service.myob.faults.add_fault(Fault("POST", f"{CF}/Contact/Customer", mode="commit_then_drop"))
+
+    _integration_id, run = _activate(service)
+
+    assert service.myob.faults.list() == []
+    cards = [_card_name(c) for c in service.records("Contact/Customer")]
+    assert _once_each(cards) == {}
+    assert set(cards) == {c["name"] for c in _loc8(service)["customers"]}
+    assert run["status"] == "SUCCEEDED", run["errors"]
