@@ -237,6 +237,12 @@ class AccountingApp(AccountingSettings, Protocol):
     def rate_budget(self) -> RateBudget:
         """Calls left before the app's nearest rate limit, as of the last call."""
 
+    def expect_changes_since(self, since: datetime | None) -> None:
+        """The run is about to read the app's changes since `since` (the earliest start
+        of its passes; None when some pass starts from the beginning). An app that
+        answers several kinds of records, and its settings, in one call may read them
+        together at its first call; others ignore it."""
+
     def contact_pages(
         self, modified_since: datetime | None, start_page: int = 1
     ) -> Iterator[AppPage[AppContact]]: ...

@@ -52,6 +52,7 @@ from chalicelib.services.integration_updates import mark_needs_reconnect, update
 from chalicelib.services.run_liveness import RunLiveness
 from chalicelib.services.sync_requests import JOB_SLOT_TTL, note_takeover
 from chalicelib.sync.framework import DEFAULT_TIME_RESERVE, Defer, DomainSyncer, SyncContext
+from chalicelib.sync.positions import earliest_app_start
 
 MAX_DELAY_SECONDS = 900
 # Defaults of SYNC_DELIVERY_BUDGET_SECONDS and SYNC_RUN_STALE_AFTER_SECONDS.
@@ -238,6 +239,11 @@ class SyncWorker:
         )
         enabled = config.sync.model_dump()
         try:
+            context.app.expect_changes_since(
+                earliest_app_start(
+                    context, [s.syncer for s in self._steps if enabled.get(s.switch)]
+                )
+            )
             for step in self._steps:
                 if enabled.get(step.switch):
                     context.check_budget()

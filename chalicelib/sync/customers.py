@@ -61,6 +61,7 @@ class _Unlinked:
 
 class CustomersSyncer:
     domain = DOMAIN
+    app_positions = (APP_CURSOR,)
 
     def sync(self, context: SyncContext) -> None:
         self._app_to_loc8(context)

@@ -115,5 +115,7 @@ class SyncContext:
 
 class DomainSyncer(Protocol):
     domain: str
+    # The saved positions of its passes over the app's changes (none: it reads none).
+    app_positions: tuple[str, ...]
 
     def sync(self, context: SyncContext) -> None: ...

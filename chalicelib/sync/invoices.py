@@ -33,6 +33,7 @@ RETRY_LIMIT = 500
 
 class InvoicesSyncer:
     domain = DOMAIN
+    app_positions: tuple[str, ...] = ()
 
     def __init__(self, web_url: str = "") -> None:
         self._web_url = web_url.rstrip("/")

@@ -43,6 +43,7 @@ MAPPINGS_CURSOR = "line_items#mappings"
 
 class LineItemsSyncer:
     domain = DOMAIN
+    app_positions = (APP_CURSOR,)
 
     def sync(self, context: SyncContext) -> None:
         self._app_to_loc8(context)

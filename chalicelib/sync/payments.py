@@ -53,6 +53,7 @@ TARGET_STATUS = {
 
 class PaymentsSyncer:
     domain = DOMAIN
+    app_positions = (PAYMENTS_CURSOR, STATUS_CURSOR)
 
     def sync(self, context: SyncContext) -> None:
         if context.config.sync.payments:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.sync.framework import SyncContext
+from chalicelib.sync.framework import DomainSyncer, SyncContext
 
 
 def load_position(context: SyncContext, name: str) -> dict[str, Any]:
@@ -54,3 +55,16 @@ def next_since(high_water: str | None, read_at: datetime) -> str:
     if read_at - newest > SETTLED_AFTER:
         return max(newest.replace(microsecond=0) + timedelta(seconds=1), settled).isoformat()
     return high_water
+
+
+def earliest_app_start(context: SyncContext, syncers: Sequence[DomainSyncer]) -> datetime | None:
+    """Where the earliest of these syncers' passes over the app's changes starts; None
+    when one starts from the beginning (or none reads the app)."""
+    starts = [
+        since_of(load_position(context, name))
+        for syncer in syncers
+        for name in syncer.app_positions
+    ]
+    if not starts or any(start is None for start in starts):
+        return None
+    return min(start for start in starts if start is not None)

@@ -46,6 +46,7 @@ def fingerprint(rates: Iterable[TaxRate], mapping: Mapping[str, str | None]) -> 
 
 class TaxRatesSyncer:
     domain = DOMAIN
+    app_positions: tuple[str, ...] = ()
 
     def sync(self, context: SyncContext) -> None:
         counts = context.counts(DOMAIN, Direction.TO_LOC8)

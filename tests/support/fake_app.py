@@ -236,6 +236,10 @@ class FakeApp:
             if modified_since is None or _changed_after(item.updated_at, modified_since)
         ]
 
+    def expect_changes_since(self, since: datetime | None) -> None:
+        # Each kind of record is its own read here; nothing to read ahead.
+        return None
+
     def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
         yield AppPage(records=self.items(modified_since), page=1, last=True)
 

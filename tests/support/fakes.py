@@ -252,6 +252,9 @@ class FakeAccountingSettings:
         self.calls.append("items")
         return list(self.items_list)
 
+    def expect_changes_since(self, since=None) -> None:
+        self.calls.append("expect_changes_since")
+
     def item_pages(self, modified_since=None):
         from chalicelib.domain.accounting import AppPage
 

@@ -86,6 +86,8 @@ class QuickBooksAccounting:
         self._writer = BatchWriter(client, self._known)
         self._feed = ChangeFeed(client, now)
         self._settings_lists: dict[str, list[dict[str, Any]]] | None = None
+        # Where the run's earliest pass over changes starts (`expect_changes_since`).
+        self._expected_since: datetime | None = None
         self._items: list[AppItem] | None = None  # every item, read once for invoices
         self._fresh_items: dict[str, AppItem] = {}  # read or saved since, by Id
         self._item_codes: dict[str, str] = {}  # item code by Id
@@ -105,6 +107,9 @@ class QuickBooksAccounting:
 
     def rate_budget(self) -> RateBudget:
         return self._client.rate.budget()
+
+    def expect_changes_since(self, since: datetime | None) -> None:
+        self._expected_since = since
 
     # --- settings ---------------------------------------------------------------------
 

@@ -150,6 +150,10 @@ class XeroAccounting:
         )
         return [item_from_xero(item) for item in body.get("Items") or []]
 
+    def expect_changes_since(self, since: datetime | None) -> None:
+        # Each kind of record is its own read here; nothing to read ahead.
+        return None
+
     def item_pages(self, modified_since: datetime | None) -> Iterator[AppPage[AppItem]]:
         # Xero answers every item in one response.
         yield AppPage(records=self.items(modified_since), page=1, last=True)
