@@ -441,3 +441,24 @@ def test_numbers_and_booleans_written_as_text_are_read_as_intuit_reads_them(
     assert created["Line"][0]["SalesItemLineDetail"]["Qty"] == 2
     assert customer["Active"] is True
     assert inactive["Active"] is False
+
+
+def test_a_customer_who_owes_money_cannot_be_made_inactive_or_deleted(qbo_api: Api) -> None:
+    _invoice(qbo_api, customer="2")
+    owing = qbo_api.one("Customer", "2")
+
+    inactive = qbo_api.post(
+        "/customer",
+        {"Id": "2", "SyncToken": owing["SyncToken"], "sparse": True, "Active": False},
+    )
+    deleted = qbo_api.post(
+        "/customer", {"Id": "2", "SyncToken": owing["SyncToken"]}, params={"operation": "delete"}
+    )
+
+    assert (fault_of(inactive)["Message"], fault_of(inactive)["Detail"]) == (
+        "Delete List Has Balance Error",
+        "The entity you are trying to delete has an open balance. : This customer cannot be "
+        "deleted because it has a non-zero balance",
+    )
+    assert fault_of(deleted)["Message"] == "Unsupported Operation"
+    assert qbo_api.one("Customer", "2")["Active"] is True

@@ -2,7 +2,9 @@
 
 QuickBooks derives DisplayName from the name parts when a body leaves it out, keeps it
 as FullyQualifiedName (no sub-customers here), and prints CompanyName, else the
-DisplayName, on cheques. Inactive customers keep their name: it stays taken.
+DisplayName, on cheques. Inactive customers keep their name: it stays taken. Customers
+are never deleted, only made inactive (QuickBooks calls that deleting a name), and not
+while they owe money.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def build(books: Books, body: Record, current: Record | None, now: datetime) -> 
     record["FullyQualifiedName"] = name
     record["PrintOnCheckName"] = body.get("PrintOnCheckName") or body.get("CompanyName") or name
     record["Active"] = as_bool(body.get("Active"), True)
+    if current is not None and current["Active"] and not record["Active"] and current["Balance"]:
+        raise faults.list_has_balance()
     return record
 
 

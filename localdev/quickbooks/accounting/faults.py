@@ -144,6 +144,17 @@ def amount_mismatch(amount: object) -> QuickBooksFault:
     )
 
 
+def list_has_balance() -> QuickBooksFault:
+    """Making a customer inactive (QuickBooks' "delete" of a name) while it owes money."""
+    return _one(
+        "6000",
+        "Delete List Has Balance Error",
+        "The entity you are trying to delete has an open balance. : This customer cannot be "
+        "deleted because it has a non-zero balance",
+        "Active",
+    )
+
+
 def us_line_tax_code(value: str) -> QuickBooksFault:
     return _one(
         "6100",
