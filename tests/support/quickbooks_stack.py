@@ -165,10 +165,15 @@ class QuickBooksEmulator:
         read is held a moment, and the fault is added while it waits: the next batch,
         the first write, takes it.
         """
-        self.add_fault(method="POST", path=BATCH, mode="delay", latency_ms=1500, times=1)
+        self.add_fault(method="POST", path=BATCH, mode="delay", latency_ms=800, times=1)
         start()
         wait_for(lambda: not self.faults(), 20)
         self.add_fault(method="POST", path=BATCH, times=1, **fault)
+
+    def consents(self, realm_id: str) -> list[bool]:
+        """Each consent the app was given for this company, oldest first: still live?"""
+        state = requests.get(f"{self.url}/_emulator/state", timeout=TIMEOUT).json()
+        return [g["revokedAt"] is None for g in state["grants"] if g["realmId"] == realm_id]
 
     def calls(self) -> dict[str, int]:
         return dict(requests.get(f"{self.url}/_emulator/calls", timeout=TIMEOUT).json())
