@@ -13,6 +13,7 @@ is tried again and, if the lost write made it, found by its code.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from decimal import Decimal
 
 from chalicelib.domain.accounting import AppItem, WriteResult
@@ -41,6 +42,28 @@ LOC8_CURSOR = "line_items#loc8"
 MAPPINGS_CURSOR = "line_items#mappings"
 
 
+class UnlinkedLineItems:
+    """Loc8 line items no app item is linked to yet, found by code or else by a name
+    only one of them has."""
+
+    def __init__(self, line_items: list[Loc8LineItem]) -> None:
+        self._by_code = {i.code.casefold(): i for i in line_items}
+        names = Counter(i.name.casefold() for i in line_items)
+        self._by_name = {i.name.casefold(): i for i in line_items if names[i.name.casefold()] == 1}
+
+    def take_by_code(self, code: str) -> Loc8LineItem | None:
+        return self._take(self._by_code.get(code.casefold()))
+
+    def take_by_name(self, name: str) -> Loc8LineItem | None:
+        return self._take(self._by_name.get(name.casefold()))
+
+    def _take(self, line_item: Loc8LineItem | None) -> Loc8LineItem | None:
+        if line_item is not None:
+            self._by_code.pop(line_item.code.casefold(), None)
+            self._by_name.pop(line_item.name.casefold(), None)
+        return line_item
+
+
 class LineItemsSyncer:
     domain = DOMAIN
     app_positions = (APP_CURSOR,)
@@ -62,7 +85,7 @@ class LineItemsSyncer:
             items += [i for i in page.records if i.id and i.unit_price is not None]
         context.check_budget()
         links = context.links.by_app(context.scope, DOMAIN, [i.id for i in items if i.id])
-        by_code: dict[str, Loc8LineItem] | None = None
+        unlinked: UnlinkedLineItems | None = None
         tax_codes = tax_codes_of(context)
         made: list[Link] = []
         high_water = position.get("since")
@@ -72,10 +95,12 @@ class LineItemsSyncer:
             if link is not None and link.app_fingerprint == app_item_fingerprint(item):
                 context.counts(DOMAIN, Direction.TO_LOC8).unchanged += 1
                 continue
-            if link is None and by_code is None:
-                by_code = self._unlinked_loc8_by_code(context)
+            if link is None and unlinked is None:
+                unlinked = self._unlinked_loc8(context)
             try:
-                new_link = self._take_item(context, item, link, by_code or {}, tax_codes)
+                new_link = self._take_item(
+                    context, item, link, unlinked or UnlinkedLineItems([]), tax_codes
+                )
             except (Loc8ValidationFailed, Loc8Conflict) as refused:
                 context.record_error(DOMAIN, Direction.TO_LOC8, item.code, refused.message)
                 continue
@@ -84,22 +109,34 @@ class LineItemsSyncer:
         context.links.save(context.scope, made)
         save_position(context, APP_CURSOR, {"since": next_since(high_water, read_at)})
 
-    def _unlinked_loc8_by_code(self, context: SyncContext) -> dict[str, Loc8LineItem]:
+    def _unlinked_loc8(self, context: SyncContext) -> UnlinkedLineItems:
         catalogue = list(context.loc8.iter_line_items(context.tenant_id))
         linked = context.links.by_loc8(context.scope, DOMAIN, [i.id for i in catalogue])
-        return {i.code.casefold(): i for i in catalogue if i.id not in linked}
+        return UnlinkedLineItems([i for i in catalogue if i.id not in linked])
 
     def _take_item(
         self,
         context: SyncContext,
         item: AppItem,
         link: Link | None,
-        by_code: dict[str, Loc8LineItem],
+        unlinked: UnlinkedLineItems,
         tax_codes: TaxCodeResolver,
     ) -> Link | None:
         counts = context.counts(DOMAIN, Direction.TO_LOC8)
         if link is None:
-            existing = by_code.pop(item.code.casefold(), None)
+            existing = unlinked.take_by_code(item.code)
+            if existing is None and (named := unlinked.take_by_name(item.name)) is not None:
+                # The same item under another code (an app item without a code of its
+                # own, say): link the two as they are rather than make a second copy on
+                # either side; the next change on either side carries its fields over.
+                context.record_note(
+                    DOMAIN,
+                    named.code,
+                    f"Linked to the {context.app_name} item of the same name, whose code "
+                    f"is {item.code}.",
+                )
+                counts.unchanged += 1
+                return self._link(context, named, item)
             if existing is None:
                 if not item.tax_type:
                     context.record_error(

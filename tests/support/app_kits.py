@@ -42,6 +42,9 @@ class AppKit(Protocol):
     def seed_contacts(self, contacts: list[tuple[str, str]]) -> None:
         """(name, email) contacts made in the app at once, outside the service."""
 
+    def seed_item(self, code: str, name: str, price: str) -> None:
+        """An item made in the app, outside the service, sold into account 200 with GST."""
+
     def contact_pages_read(self) -> int: ...
 
     def add_bill(self, name: str) -> None:
@@ -114,6 +117,12 @@ class XeroKit:
         self.emulated.xero.seed(
             DEMO_TENANT_ID,
             Contacts=[{"Name": name, "EmailAddress": email} for name, email in contacts],
+        )
+
+    def seed_item(self, code: str, name: str, price: str) -> None:
+        details = {"UnitPrice": float(price), "AccountCode": "200", "TaxType": self.gst_code}
+        self.emulated.xero.seed(
+            DEMO_TENANT_ID, Items=[{"Code": code, "Name": name, "SalesDetails": details}]
         )
 
     def contact_pages_read(self) -> int:
@@ -211,6 +220,18 @@ class FakeBooksKit:
     def seed_contacts(self, contacts: list[tuple[str, str]]) -> None:
         for name, email in contacts:
             self.books.add_contact(name, email)
+
+    def seed_item(self, code: str, name: str, price: str) -> None:
+        item_id = f"fb-item-{code.lower()}"
+        self.books.items_by_id[item_id] = AppItem(
+            id=item_id,
+            code=code,
+            name=name,
+            unit_price=Decimal(price),
+            account_code="200",
+            tax_type=self.gst_code,
+            updated_at=self.books.clock(),
+        )
 
     def contact_pages_read(self) -> int:
         return self.books.calls["contact_pages"]

@@ -102,3 +102,31 @@ def test_an_item_name_longer_than_the_app_holds_keeps_its_whole_name_in_loc8(
     assert again["counts"]["line_items"]["updated"] == 1
     assert loc8_items(emulated)["TAP1"]["name"] == long_name
     assert Decimal(loc8_items(emulated)["TAP1"]["unit_price"]) == Decimal("14.00")
+
+
+def test_an_app_item_named_like_a_loc8_item_under_another_code_is_linked_not_copied(
+    emulated, app_kit: AppKit
+):
+    """An app item without Loc8's code (one the bookkeeper made by hand, or an app
+    whose items have no code of their own) is the same item when the names agree:
+    neither side gets a second copy, and the run says what it linked."""
+    app_kit.seed_item("TWS9", "Tap washer set", "12.50")
+
+    integration_id, run = activate(emulated)
+
+    def named(items: dict) -> list[str]:
+        return [code for code, item in items.items() if _name(item) == "Tap washer set"]
+
+    assert named(app_kit.items()) == ["TWS9"]
+    assert named(loc8_items(emulated)) == ["TAP1"]
+    assert any(e["record"] == "TAP1" and "same name" in e["message"] for e in run["errors"]), run[
+        "errors"
+    ]
+    again = sync(emulated, integration_id)
+    assert again["counts"]["line_items"]["created"] == 0
+    assert named(app_kit.items()) == ["TWS9"]
+    assert named(loc8_items(emulated)) == ["TAP1"]
+
+
+def _name(item: object) -> str:
+    return item["name"] if isinstance(item, dict) else item.name  # Loc8's JSON or an AppItem
