@@ -31,12 +31,12 @@ from chalicelib.domain.loc8 import (
     Loc8InvoiceStatus,
     Loc8LineItem,
     Loc8LineItemDraft,
-    Loc8Payment,
     Loc8PaymentDraft,
     Loc8TaxType,
     Loc8TaxTypeChange,
     Loc8TaxTypeDraft,
     Page,
+    RecordedPayment,
 )
 from chalicelib.domain.oauth_state import OAuthState
 from chalicelib.domain.parked_grant import ParkedGrant
@@ -426,8 +426,9 @@ class Loc8Api(Protocol):
         payment: Loc8PaymentDraft,
         *,
         idempotency_key: str | None = None,
-    ) -> Loc8Payment:
-        """Record once per (app, external_id); the same payment again returns the first."""
+    ) -> RecordedPayment:
+        """Record once per (app, external_id); the same payment again returns the first,
+        not newly recorded."""
 
     def set_invoice_status(
         self,

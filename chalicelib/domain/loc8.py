@@ -183,6 +183,14 @@ class Loc8Payment(_Read):
     recorded_at: AwareDatetime
 
 
+class RecordedPayment(BaseModel):
+    """What recording a payment did: `newly_recorded` is False when Loc8 already had
+    it (the same app payment sent again, e.g. by a reconnected integration)."""
+
+    payment: Loc8Payment
+    newly_recorded: bool
+
+
 class Loc8Invoice(_Versioned):
     number: str
     customer_id: str

@@ -110,18 +110,23 @@ class PaymentsSyncer:
             reference=(payment.reference or "")[:255] or None,
         )
         try:
-            context.loc8.record_payment(
+            recorded = context.loc8.record_payment(
                 context.tenant_id,
                 link.loc8_id,
                 draft,
-                idempotency_key=f"{app}-payment-{payment.id}",
+                # Per integration: a reconnected one asks again and learns Loc8 had it.
+                idempotency_key=f"{context.integration.id}:{app}-payment-{payment.id}",
             )
         except (Loc8Conflict, Loc8ValidationFailed, Loc8NotFound) as refused:
             context.record_error(
                 DOMAIN, Direction.TO_LOC8, self._label(context, link), refused.message
             )
             return
-        context.counts(DOMAIN, Direction.TO_LOC8).created += 1
+        counts = context.counts(DOMAIN, Direction.TO_LOC8)
+        if recorded.newly_recorded:
+            counts.created += 1
+        else:
+            counts.unchanged += 1
 
     def _deleted(self, context: SyncContext, payment: AppPayment, link: Link) -> None:
         app = context.integration.app

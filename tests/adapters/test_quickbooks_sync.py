@@ -82,11 +82,12 @@ def test_activation_brings_both_sides_level(qbo_service):
     sent = [i for i in loc8["invoices"] if i["status"] in ("issued", "paid")]
     assert sent
     assert {i["number"]: Decimal(i["total"]) for i in sent} == totals
-    # Each line is sold as its line item's QuickBooks item (found by Loc8's code, the
-    # SKU); CALLOUT has none (see below), so its lines are sold as Loc8's item for
-    # their account.
+    # Each line is sold as its line item's QuickBooks item: found by Loc8's code (the
+    # SKU), or, for CALLOUT, QuickBooks' own "Call-out fee" (no SKU) it was linked to
+    # by name (see below).
     codes = {li["id"]: li["code"] for li in loc8["line_items"]}
     by_sku = {i.get("Sku") or i["Name"]: i["Name"] for i in _books(service, "Item")}
+    by_sku["CALLOUT"] = "Call-out fee"
     held = {i["DocNumber"]: i for i in _books(service, "Invoice")}
     for invoice in sent:
         sold_as = [
@@ -104,10 +105,12 @@ def test_activation_brings_both_sides_level(qbo_service):
     )
     assert taken_in_loc8
     assert sorted(Decimal(str(p["TotalAmt"])) for p in _books(service, "Payment")) == taken_in_loc8
-    # QuickBooks' demo item "Call-out fee" has no SKU, so it came to Loc8 under its name,
-    # and Loc8's CALLOUT of the same name cannot be made beside it: item names are unique.
+    # QuickBooks' demo item "Call-out fee" has no SKU: it is Loc8's CALLOUT by name, so
+    # the two are linked (and noted) instead of a second copy on either side.
     assert [(e["domain"], e["record"]) for e in run["errors"]] == [("line_items", "CALLOUT")]
-    assert "Duplicate Name Exists" in run["errors"][0]["message"]
+    assert "same name" in run["errors"][0]["message"]
+    assert [li["code"] for li in loc8["line_items"]].count("Call-out fee") == 0
+    assert [i["Name"] for i in _books(service, "Item")].count("Call-out fee") == 1
 
 
 def test_a_quiet_sync_reads_the_change_feed_and_the_settings_once(qbo_service):

@@ -211,15 +211,6 @@ def test_connect_configure_sync_payments_both_ways_and_reconnect_without_duplica
                 tenant.disconnect(integration_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "The QuickBooks change feed answers a job's later reads from the answer it read "
-        "before the job's own writes (chalicelib/adapters/providers/quickbooks/changes.py, "
-        "ChangeFeed.changes), so the status pass after the payment push misses the "
-        "invoice the payment just paid off; Loc8 shows it paid one sync later."
-    ),
-)
 def test_an_invoice_paid_in_full_in_loc8_shows_paid_after_the_sync_that_sends_it(
     stack: ShortDeliveryStack, qbo: QuickBooksEmulator
 ):
@@ -248,15 +239,6 @@ def test_an_invoice_paid_in_full_in_loc8_shows_paid_after_the_sync_that_sends_it
         tenant.disconnect(integration_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "On a reconnect the payments pass reads the company's payments from the start "
-        "and records the one made in QuickBooks again; Loc8 answers it as already "
-        "recorded, but chalicelib/sync/payments.py PaymentsSyncer._record counts every "
-        "answer as created (Loc8ApiClient.record_payment drops 200 vs 201)."
-    ),
-)
 def test_a_reconnect_reports_no_payment_made(stack: ShortDeliveryStack, qbo: QuickBooksEmulator):
     tenant = Loc8Tenant.seeded(stack, "qbo-reconnect-counts")
     company = qbo.add_company("Reconnected Pty Ltd")

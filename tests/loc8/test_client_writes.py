@@ -117,7 +117,8 @@ def test_a_payment_is_recorded_once_however_often_it_is_sent(loc8, emulator: Loc
     )
     first = loc8.record_payment("demo", invoice_id, payment)
     second = loc8.record_payment("demo", invoice_id, payment)
-    assert second == first
+    assert second.payment == first.payment
+    assert (first.newly_recorded, second.newly_recorded) == (True, False)
     invoice = loc8.get_invoice("demo", invoice_id)
     assert invoice.amount_due == Decimal("0.00")
     assert [p.external_id for p in invoice.payments] == ["pay-77"]

@@ -498,13 +498,13 @@ class FakeLoc8:
         return self._change_invoice(tenant_id, invoice_id, external_refs=refs)
 
     def record_payment(self, tenant_id, invoice_id, payment, *, idempotency_key=None):
-        from chalicelib.domain.loc8 import Loc8Payment
+        from chalicelib.domain.loc8 import Loc8Payment, RecordedPayment
 
         self._called("record_payment")
         current = self._find(self.invoices.get(tenant_id, []), invoice_id)
         for recorded in current.payments:
             if (recorded.app, recorded.external_id) == (payment.app, payment.external_id):
-                return recorded
+                return RecordedPayment(payment=recorded, newly_recorded=False)
         recorded = Loc8Payment(
             id=f"pay_{payment.external_id}",
             invoice_id=invoice_id,
@@ -518,7 +518,7 @@ class FakeLoc8:
             amount_paid=current.amount_paid + recorded.amount,
             amount_due=current.amount_due - recorded.amount,
         )
-        return recorded
+        return RecordedPayment(payment=recorded, newly_recorded=True)
 
     def set_invoice_status(self, tenant_id, invoice_id, status, *, version, idempotency_key=None):
         from chalicelib.domain.loc8_errors import Loc8VersionConflict

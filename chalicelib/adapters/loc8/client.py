@@ -28,6 +28,7 @@ from chalicelib.domain.loc8 import (
     Loc8TaxTypeChange,
     Loc8TaxTypeDraft,
     Page,
+    RecordedPayment,
     iter_items,
 )
 from chalicelib.domain.loc8_errors import Loc8Error, Loc8Unavailable
@@ -251,15 +252,19 @@ class Loc8HttpApi:
         payment: Loc8PaymentDraft,
         *,
         idempotency_key: str | None = None,
-    ) -> Loc8Payment:
-        body = self._call(
+    ) -> RecordedPayment:
+        response = self._send(
             "record_payment",
             "POST",
             _path(tenant_id, "invoices", invoice_id, "payments"),
             json=payment.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
-        return _parse(Loc8Payment, body)
+        # The contract: 201 when recorded now, 200 when Loc8 already had this payment.
+        return RecordedPayment(
+            payment=_parse(Loc8Payment, _json(response)),
+            newly_recorded=response.status_code == 201,
+        )
 
     def set_invoice_status(
         self,
@@ -319,6 +324,20 @@ class Loc8HttpApi:
         json: Any = None,
         idempotency_key: str | None = None,
     ) -> Any:
+        return _json(
+            self._send(operation, method, path, params, json=json, idempotency_key=idempotency_key)
+        )
+
+    def _send(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        json: Any = None,
+        idempotency_key: str | None = None,
+    ) -> requests.Response:
         headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
         if method != "GET":
             # A fresh key per call still makes the transport's own retries safe; callers
@@ -346,10 +365,14 @@ class Loc8HttpApi:
             "loc8 call", extra={"operation": operation, "http_status": response.status_code}
         )
         raise_for_problem(response)
-        try:
-            return response.json()
-        except ValueError as error:
-            raise Loc8Error("Loc8 core sent an answer that is not JSON.") from error
+        return response
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as error:
+        raise Loc8Error("Loc8 core sent an answer that is not JSON.") from error
 
 
 def _path(tenant_id: str, *parts: str) -> str:

@@ -83,8 +83,10 @@ class QuickBooksAccounting:
         self._client = client
         self._realm_id = realm_id
         self._known = Known(client)
-        self._writer = BatchWriter(client, self._known)
         self._feed = ChangeFeed(client, now)
+        # A write makes the feed's answer stale: a later read of this job (the payments'
+        # status pass after the payment push, say) must see what the write changed.
+        self._writer = BatchWriter(client, self._known, after_write=self._feed.forget)
         self._settings_lists: dict[str, list[dict[str, Any]]] | None = None
         # Where the run's earliest pass over changes starts (`expect_changes_since`).
         self._expected_since: datetime | None = None

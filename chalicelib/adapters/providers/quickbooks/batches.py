@@ -94,9 +94,13 @@ class Known:
 
 
 class BatchWriter:
-    def __init__(self, client: QuickBooksClient, known: Known) -> None:
+    def __init__(
+        self, client: QuickBooksClient, known: Known, after_write: Callable[[], None]
+    ) -> None:
         self._client = client
         self._known = known
+        # Told after every batch sent: what was read before it may now be out of date.
+        self._after_write = after_write
 
     def write(self, operations: list[Operation], idempotency_key: str) -> list[WriteResult[Any]]:
         if len(operations) > MAX_OPERATIONS:
@@ -104,12 +108,19 @@ class BatchWriter:
         if not operations:
             return []
         self._load_tokens(operations, again=False)
-        results = self._send(operations, idempotency_key)
+        try:
+            results = self._send(operations, idempotency_key)
+        finally:
+            self._after_write()
         stale = [i for i, r in enumerate(results) if r.reason is WriteFailure.STALE_VERSION]
         if stale:
             retried = [operations[i] for i in stale]
             self._load_tokens(retried, again=True)
-            for index, result in zip(stale, self._send(retried, idempotency_key), strict=True):
+            try:
+                again = self._send(retried, idempotency_key)
+            finally:
+                self._after_write()
+            for index, result in zip(stale, again, strict=True):
                 results[index] = result
         return results
 

@@ -75,6 +75,10 @@ class ChangeFeed:
         fresh.sort(key=lambda r: updated_at(r) or since)
         return Changes(records=fresh, read_at=answer.read_at)
 
+    def forget(self) -> None:
+        """Drop the answer held: the next read asks QuickBooks again."""
+        self._answer = None
+
     def _read(self, changed_since: datetime, read_at: datetime) -> _Answer:
         body = self._client.get(
             "cdc",
