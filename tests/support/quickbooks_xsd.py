@@ -248,6 +248,11 @@ def _batch_item(item: Any, path: str) -> list[str]:
             problems += check_entity("Fault", value, f"{path}.Fault")
         elif key == "QueryResponse":
             problems += _query_response(value, f"{path}.QueryResponse")
+        elif key == "CDCResponse" and isinstance(value, dict):  # one here, not a list
+            for inner, response in enumerate(value.get("QueryResponse", [])):
+                problems += _query_response(response, f"{path}.CDCResponse[{inner}]")
+            if set(value) - {"QueryResponse"}:
+                problems.append(f"{path}.CDCResponse: unexpected keys {sorted(value)}")
         elif key in ENTITY_TYPES:
             problems += check_entity(key, value, f"{path}.{key}")
         else:

@@ -262,16 +262,25 @@ def run_query_endpoint(realm_id: str) -> Response:
         return _answer(run_query(text))
 
 
+def cdc_response(entities: str | None, changed_since: str | None, now: datetime) -> dict[str, Any]:
+    """One CDCResponse (`/cdc` answers a list of one, a batch item the object itself).
+    It holds the stored records themselves: the caller serialises it under the lock."""
+    books = company().books
+    names, since = cdc.parse_request(entities, changed_since, KNOWN, books, now)
+    return {
+        "QueryResponse": [
+            cdc.response_part(name, cdc.changes(books, name, since)) for name in names
+        ]
+    }
+
+
 @blueprint.get("/cdc")
 def run_cdc(realm_id: str) -> Response:
     books = company().books
     now = services().clock.now()
-    names, since = cdc.parse_request(
-        request.args.get("entities"), request.args.get("changedSince"), KNOWN, books, now
-    )
     with books.lock:
-        parts = [cdc.response_part(name, cdc.changes(books, name, since)) for name in names]
-        return _answer({"CDCResponse": [{"QueryResponse": parts}]})
+        found = cdc_response(request.args.get("entities"), request.args.get("changedSince"), now)
+        return _answer({"CDCResponse": [found]})
 
 
 @blueprint.post("/batch")
@@ -286,9 +295,14 @@ def run_batch(realm_id: str) -> Response:
             record = apply(ENTITIES[entity], books, operation, None, body, now)
             return {entity: json.loads(json.dumps(record))}
 
+        def run_changes(entities: str, changed_since: str) -> dict[str, Any]:
+            # As the records are now: a later item of the batch may change them.
+            found = cdc_response(entities, changed_since, now)
+            return {"CDCResponse": json.loads(json.dumps(found))}
+
         # The whole batch holds the company's lock: its items run in order, alone.
         with books.lock:
-            answers = batch.run(items, KNOWN, run_item, run_query_now)
+            answers = batch.run(items, KNOWN, run_item, run_query_now, run_changes)
             return _answer({"BatchItemResponse": answers})
 
     return with_request_id(run)
