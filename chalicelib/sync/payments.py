@@ -39,6 +39,9 @@ from chalicelib.sync.paging import walk_app_pages
 from chalicelib.sync.payments_push import PaymentPush, unsure_app_invoices
 
 DOMAIN = "payments"
+# App payments recorded in Loc8, by app payment id, each naming its Loc8 invoice: an app
+# that reports a deleted payment without its invoice (a tombstone) is still understood.
+RECORDED = "payments#recorded"
 PAYMENTS_CURSOR = "payments#app"
 STATUS_CURSOR = "invoices#app"
 # Loc8 writes between budget checks within one page of the app's records.
@@ -82,9 +85,17 @@ class PaymentsSyncer:
         sent = context.links.by_app(context.scope, DOMAIN, [p.id for p in payments])
         if any(p.id not in sent and p.invoice_id in held for p in payments):
             return False  # may be ours, answer lost: the push settles it first
+        recorded_before = context.links.by_app(
+            context.scope,
+            RECORDED,
+            [p.id for p in payments if p.status is RecordStatus.ARCHIVED and p.id not in sent],
+        )
+        recorded_now: list[Link] = []
         written = 0
         for payment in payments:
             link = links.get(payment.invoice_id)
+            if link is None and payment.id in recorded_before:
+                link = recorded_before[payment.id]  # a deletion told without its invoice
             if link is None:
                 continue  # not an invoice this integration sent
             if payment.id in sent:
@@ -93,14 +104,23 @@ class PaymentsSyncer:
                 continue  # taken in Loc8 and sent from there: not brought back
             if payment.status is RecordStatus.ARCHIVED:
                 self._deleted(context, payment, link)
-            elif payment.amount > 0:
-                self._record(context, payment, link)
+            elif payment.amount > 0 and self._record(context, payment, link):
+                recorded_now.append(
+                    Link(
+                        domain=RECORDED,
+                        loc8_id=link.loc8_id,
+                        app_id=payment.id,
+                        synced_at=context.now(),
+                    )
+                )
             written += 1
             if written % CHECK_EVERY == 0:
                 context.check_budget()
+        context.links.save(context.scope, recorded_now)
         return True
 
-    def _record(self, context: SyncContext, payment: AppPayment, link: Link) -> None:
+    def _record(self, context: SyncContext, payment: AppPayment, link: Link) -> bool:
+        """Record the app's payment on the linked Loc8 invoice; False if Loc8 refused."""
         app = context.integration.app
         draft = Loc8PaymentDraft(
             app=app,
@@ -121,12 +141,13 @@ class PaymentsSyncer:
             context.record_error(
                 DOMAIN, Direction.TO_LOC8, self._label(context, link), refused.message
             )
-            return
+            return False
         counts = context.counts(DOMAIN, Direction.TO_LOC8)
         if recorded.newly_recorded:
             counts.created += 1
         else:
             counts.unchanged += 1
+        return True
 
     def _deleted(self, context: SyncContext, payment: AppPayment, link: Link) -> None:
         app = context.integration.app
@@ -134,14 +155,17 @@ class PaymentsSyncer:
             invoice = context.loc8.get_invoice(context.tenant_id, link.loc8_id)
         except Loc8NotFound:
             return
-        recorded = any(p.app == app and p.external_id == payment.id for p in invoice.payments)
-        if not recorded:
+        recorded = next(
+            (p for p in invoice.payments if p.app == app and p.external_id == payment.id), None
+        )
+        if recorded is None:
             return  # deleted before it ever reached Loc8
+        # Loc8's copy says what it was: a deletion may come without the payment's figures.
         context.record_error(
             DOMAIN,
             Direction.TO_LOC8,
             invoice.number,
-            f"A payment of {payment.amount} on {payment.date.isoformat()} was deleted in "
+            f"A payment of {recorded.amount} on {recorded.paid_on.isoformat()} was deleted in "
             f"{context.app_name} after it was recorded in Loc8; reverse it in Loc8 (and the "
             "invoice's paid status, if it no longer applies).",
         )

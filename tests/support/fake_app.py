@@ -23,7 +23,8 @@ Every call is counted by operation name in `calls` (e.g. `calls["create_invoices
 Payments: `create_payments` records each on an approved invoice with an amount due,
 into an active account that accepts payments ("090"); the invoice lists its live
 payments and is PAID once nothing is due; an invoice with payments cannot be changed
-or deleted (HAS_PAYMENTS).
+or deleted (HAS_PAYMENTS). A deleted payment is listed as a tombstone, its id alone
+(no invoice, amount or date), as an app's change feed reports deletions.
 
 What someone does in the app, for a test to stage: `add_contact`, `add_invoice`,
 `add_payment`, `delete_payment`, `set_account_status`. Faults: `fail_next(operation,
@@ -321,7 +322,13 @@ class FakeApp:
     def delete_payment(self, payment_id: str) -> None:
         payment = self.payments[payment_id]
         self.payments[payment_id] = payment.model_copy(
-            update={"status": RecordStatus.ARCHIVED, "updated_at": self._stamp()}
+            update={
+                "status": RecordStatus.ARCHIVED,
+                "updated_at": self._stamp(),
+                # A tombstone: the id alone, as a change feed lists a deletion.
+                "invoice_id": "",
+                "amount": Decimal(0),
+            }
         )
         invoice = self.invoices[payment.invoice_id]
         paid = (invoice.amount_paid or Decimal(0)) - payment.amount
