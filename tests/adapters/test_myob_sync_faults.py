@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from localdev.emukit import Fault
+from tests.adapters.test_myob_sync import CONFIG as _CONFIG
 from tests.adapters.test_myob_sync import _activate, _card_name, _loc8, _sales
 from tests.support.myob_provider import LOC8_TENANT, Service
 from tests.support.myob_provider import myob_service as myob_service
@@ -97,3 +98,44 @@ def test_a_customer_whose_create_reply_was_lost_is_found_by_name_and_made_once(m
     assert _once_each(cards) == {}
     assert set(cards) == {c["name"] for c in _loc8(service)["customers"]}
     assert run["status"] == "SUCCEEDED", run["errors"]
+
+
+class _ShortDelivery:
+    """A Lambda whose time runs out after a dozen budget checks: the job stops between
+    pages or batches and continues in a new delivery."""
+
+    def __init__(self) -> None:
+        self._checks = 0
+
+    def get_remaining_time_in_millis(self) -> int:
+        self._checks += 1
+        return max(0, 60_000 - 1_000 * self._checks)
+
+    function_name = "sync_worker"
+    memory_limit_in_mb = 512
+    aws_request_id = "short-delivery"
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-2:123456789012:function:sync_worker"
+
+
+def test_jobs_cut_short_continue_without_making_anything_twice(myob_service):
+    service: Service = myob_service
+    integration_id = service.connect()
+    configured = service.call("put", f"/v1/integrations/{integration_id}/config", _CONFIG)
+    assert configured.status_code == 200, configured.body
+
+    service.run_jobs(context=_ShortDelivery)
+
+    [run] = service.call("get", f"/v1/integrations/{integration_id}/sync-runs").json_body["runs"]
+    assert service.queue.delays  # it did continue in later deliveries
+    loc8 = _loc8(service)
+    cards = [_card_name(c) for c in service.records("Contact/Customer")]
+    assert _once_each(cards) == {}
+    assert set(cards) == {c["name"] for c in loc8["customers"]}
+    assert _once_each([s["Number"] for s in _sales(service)]) == {}
+    assert {s["Number"] for s in _sales(service)} == {
+        i["number"] for i in loc8["invoices"] if i["status"] != "draft"
+    }
+    assert len(service.records("Sale/CustomerPayment")) == sum(
+        1 for i in loc8["invoices"] for p in i["payments"] if p["app"] == "loc8"
+    )
+    assert service.run(integration_id, run["id"])["status"] == "SUCCEEDED"

@@ -5,7 +5,7 @@ that refreshes its token the way the service does (newest refresh token kept).""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +32,7 @@ from localdev.myob import DEMO_COMPANY_FILE_ID, MyobEmulator, MyobLimits
 from tests.support.auth import bearer
 from tests.support.consent import redirect_params
 from tests.support.fakes import DelayRecordingQueue
-from tests.support.jobs import drain_queue, run_worker
+from tests.support.jobs import drain_queue, run_worker, sqs_event
 from tests.support.myob_emulator_fixtures import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -211,14 +211,22 @@ class Service:
         assert finished.json_body["status"] == "AUTHORISED"
         return str(added["id"])
 
-    def run_jobs(self) -> None:
-        """Every queued job and continuation, a continuation's delay passing first."""
+    def run_jobs(self, context: Callable[[], object] | None = None) -> None:
+        """Every queued job and continuation, a continuation's delay passing first;
+        `context` makes each delivery's Lambda context (5 minutes unless it says)."""
         jobs = drain_queue()
         for _ in range(60):
             if not jobs:
                 return
             already = len(self.queue.delays)
-            assert run_worker(self.client, jobs) == {"batchItemFailures": []}
+            if context is None:
+                answer = run_worker(self.client, jobs)
+            else:
+                from app import app
+
+                event = sqs_event(self.client, jobs)
+                answer = app.handler_map["sync_worker"](event, context())
+            assert answer == {"batchItemFailures": []}
             waited = max((delay for _run, delay in self.queue.delays[already:]), default=0)
             self.advance(waited)
             jobs = drain_queue()
