@@ -70,6 +70,7 @@ def account_json(account: Account) -> dict[str, Any]:
         "status": account.status,
         "tax_type": account.tax_type,
         "accepts_payments": account.accepts_payments,
+        "bank": account.is_bank,
     }
 
 

@@ -75,6 +75,8 @@ class Account(BaseModel):
     # Whether the app lets a payment be received into it (a bank account, or one the
     # app marks as taking payments), decided by the provider.
     accepts_payments: bool = False
+    # A bank account: where a new config sends payments first, decided by the provider.
+    is_bank: bool = False
 
     @property
     def is_active(self) -> bool:

@@ -79,9 +79,11 @@ def test_the_chart_of_accounts_lists_xeros_accounts(api, authorised):
         "status": "ACTIVE",
         "tax_type": "OUTPUT",
         "accepts_payments": False,
+        "bank": False,
     }
     bank = next(a for a in response.json_body["accounts"] if a["code"] == "090")
     assert bank["accepts_payments"] is True
+    assert bank["bank"] is True
 
 
 def test_accounts_can_be_filtered_by_class(api, authorised):

@@ -182,6 +182,7 @@ def au_accounts() -> list:
             account_class="ASSET",
             status="ACTIVE",
             accepts_payments=True,
+            is_bank=True,
         ),
         Account(
             code="091",

@@ -30,7 +30,7 @@ export class ConfigForm {
     this.fields = new Map(); // API field name -> { control, error, focus }
     const p = card.prefix;
     // A first config sends payments too, into the first bank account (changeable below).
-    const firstBank = this.paymentAccounts.find((account) => account.type === "BANK") || this.paymentAccounts[0];
+    const firstBank = this.paymentAccounts.find((account) => account.bank) || this.paymentAccounts[0];
     const values = config || {
       sync: { ...Object.fromEntries(DOMAINS.map((domain) => [domain, true])), payments: Boolean(firstBank) },
       invoice_status: card.invoiceStatuses[0],

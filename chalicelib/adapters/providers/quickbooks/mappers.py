@@ -106,6 +106,7 @@ def account_from_qbo(body: Mapping[str, Any]) -> Account | None:
         status=_active(body),
         tax_type=ref_value(body.get("TaxCodeRef")),
         accepts_payments=account_type in PAYMENT_ACCOUNT_TYPES,
+        is_bank=account_type == "Bank",
     )
 
 

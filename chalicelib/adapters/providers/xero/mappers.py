@@ -90,6 +90,7 @@ def account_from_xero(body: dict[str, Any]) -> Account | None:
         # Xero takes payments into BANK accounts and those with "Enable payments to this
         # account" set (spec: Account.EnablePaymentsToAccount).
         accepts_payments=body.get("Type") == "BANK" or bool(body.get("EnablePaymentsToAccount")),
+        is_bank=body.get("Type") == "BANK",
     )
 
 
