@@ -172,3 +172,39 @@ def test_a_myob_payment_reaches_loc8_and_a_loc8_void_deletes_the_myob_sale(myob_
         **counts,
         voided_layout: counts[voided_layout] - 1,
     }
+
+
+def test_a_lapsed_company_file_consent_asks_for_a_reconnect_that_makes_nothing_twice(
+    myob_service,
+):
+    service = myob_service
+    integration_id, _run = _activate(service)
+    service.myob.lapse_consent(DEMO_COMPANY_FILE_ID)
+    service.advance(60)
+
+    _sync(service, integration_id)
+
+    shown = service.call("get", f"/v1/integrations/{integration_id}").json_body
+    assert shown["status"] == "NEEDS_RECONNECT"
+    assert "consent lapsed or was withdrawn" in shown["attention"]["message"]
+    counts = {r: len(service.records(r)) for r in _RESOURCES}
+    service.reauthorise(integration_id)
+    service.advance(60)
+    run = _sync(service, integration_id)
+    assert run["status"] == "SUCCEEDED", run["errors"]
+    assert {r: len(service.records(r)) for r in _RESOURCES} == counts
+
+
+def test_disconnecting_and_connecting_the_same_file_again_makes_nothing_twice(myob_service):
+    service = myob_service
+    first, _run = _activate(service)
+    counts = {r: len(service.records(r)) for r in _RESOURCES}
+    gone = service.call("delete", f"/v1/integrations/{first}")
+    assert gone.status_code == 204
+    service.advance(60)
+
+    second, run = _activate(service)
+
+    assert second != first
+    assert run["status"] == "SUCCEEDED", run["errors"]
+    assert {r: len(service.records(r)) for r in _RESOURCES} == counts

@@ -198,9 +198,18 @@ class Service:
 
     def connect(self) -> str:
         added = self.call("post", "/v1/integrations", {"app": "myob"}).json_body
-        callback = self.myob.consent(added["authorize_url"]).removeprefix(
-            "https://integrations.loc8.test"
-        )
+        assert self.consent(added["authorize_url"])["status"] == "AUTHORISED"
+        return str(added["id"])
+
+    def reauthorise(self, integration_id: str) -> None:
+        """The admin reconnects the integration (its consent lapsed)."""
+        path = f"/v1/integrations/{integration_id}/authorize"
+        self.consent(self.call("post", path).json_body["authorize_url"])
+
+    def consent(self, authorize_url: str) -> dict[str, Any]:
+        """The admin allows MYOB's consent page (the demo file) and the page finishes;
+        the integration as the API then shows it."""
+        callback = self.myob.consent(authorize_url).removeprefix("https://integrations.loc8.test")
         params = redirect_params(self.client.http.get(callback))
         finished = self.call(
             "post",
@@ -208,8 +217,7 @@ class Service:
             {"handle": params["handle"]},
         )
         assert finished.status_code == 200, finished.body
-        assert finished.json_body["status"] == "AUTHORISED"
-        return str(added["id"])
+        return dict(finished.json_body)
 
     def run_jobs(self, context: Callable[[], object] | None = None) -> None:
         """Every queued job and continuation, a continuation's delay passing first;
