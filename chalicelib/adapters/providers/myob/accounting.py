@@ -95,6 +95,7 @@ class MyobAccounting:
         self._settings: dict[str, list[Record]] = {}
         self._items: dict[str, Record] | None = None  # every item by UID, read once a job
         self._invoices: dict[str, Record] = {}  # sales read for a write, by UID
+        self._code_book: CodeBook | None = None
 
     @property
     def profile(self) -> AppProfile:
@@ -134,11 +135,16 @@ class MyobAccounting:
         return self._items
 
     def _codes(self) -> CodeBook:
-        return CodeBook(
-            accounts={str(a["DisplayID"]): a for a in self._setting(ACCOUNT)},
-            tax_codes={str(t["Code"]): t for t in self._setting(TAX_CODE)},
-            items={str(i.get("Number") or "").casefold(): i for i in self._catalogue().values()},
-        )
+        """The file's codes and UIDs, built once a job; items saved since are in it."""
+        if self._code_book is None:
+            self._code_book = CodeBook(
+                accounts={str(a["DisplayID"]): a for a in self._setting(ACCOUNT)},
+                tax_codes={str(t["Code"]): t for t in self._setting(TAX_CODE)},
+                items={
+                    str(i.get("Number") or "").casefold(): i for i in self._catalogue().values()
+                },
+            )
+        return self._code_book
 
     # --- paged reads ------------------------------------------------------------------
 
@@ -299,7 +305,7 @@ class MyobAccounting:
         del idempotency_key
         results: list[WriteResult[AppItem]] = []
         for item in items:
-            codes = self._codes()  # a save in this batch may be the next line's item
+            codes = self._codes()
             if item.id:
                 result = self._update(
                     f"{ITEM}/{item.id}",
@@ -315,7 +321,9 @@ class MyobAccounting:
         return results
 
     def _note_item(self, record: Record) -> AppItem:
+        """A saved item joins the catalogue, so this job's invoices can sell it."""
         self._catalogue()[str(record["UID"])] = record
+        self._codes().remember_item(record)
         item = item_from_myob(record)
         if item is None:  # written as sold: MYOB answered otherwise
             raise CannotHold("MYOB Business did not keep the item as one it sells.")

@@ -167,7 +167,10 @@ class CodeBook:
 
     accounts: Mapping[str, Record]  # by DisplayID
     tax_codes: Mapping[str, Record]  # by Code
-    items: Mapping[str, Record]  # by Number, case folded
+    items: dict[str, Record]  # by Number, case folded
+
+    def remember_item(self, record: Record) -> None:
+        self.items[str(record.get("Number") or "").casefold()] = record
 
     def account_uid(self, code: str) -> str:
         found = self.accounts.get(code)
