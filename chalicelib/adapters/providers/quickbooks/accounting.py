@@ -1,8 +1,9 @@
 """QuickBooks Online's Accounting API for one company, in the core's terms.
 
 Reads: Change Data Capture for a periodic sync (`changes.py`: one call answers every
-domain), queries paged by `Metadata.LastUpdatedTime` otherwise (an import, a cursor
-older than CDC's window, a resumed page). Writes: `/batch` (`batches.py`). US
+domain, and it rides in the job's settings batch, so a quiet sync is one call),
+queries paged by `Metadata.LastUpdatedTime` otherwise (an import, a cursor older than
+CDC's window, a resumed page). Writes: `/batch` (`batches.py`). US
 companies use automated sales tax: their "tax rates" are QuickBooks' TAX and NON
 codes, each line says only whether it is taxable, and QuickBooks works out the tax.
 """
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.adapters.providers.quickbooks.batches import BatchWriter, Known, Operation
-from chalicelib.adapters.providers.quickbooks.changes import ChangeFeed
+from chalicelib.adapters.providers.quickbooks.changes import ChangeFeed, PlannedRead
 from chalicelib.adapters.providers.quickbooks.client import QuickBooksClient, QuickBooksRefused
 from chalicelib.adapters.providers.quickbooks.failures import fault_errors, messages
 from chalicelib.adapters.providers.quickbooks.mappers import (
@@ -61,6 +62,8 @@ from chalicelib.domain.app_profile import AppProfile
 # What a job reads once, in one batch of queries: accounts, tax codes and rates, the
 # company (its country), and the item catalogue invoice lines are sold as.
 SETTINGS_ENTITIES = ("Account", "TaxCode", "TaxRate", "CompanyInfo", "Item")
+# The bId of the change feed's question when it rides in that batch.
+CHANGES_BID = "changes"
 # Name lists answer active records only unless the query names Active; a record made
 # inactive is a change the sync must see.
 _EVERY_STATE = {"Customer": ("Active IN (true, false)",), "Item": ("Active IN (true, false)",)}
@@ -87,9 +90,9 @@ class QuickBooksAccounting:
         # A write makes the feed's answer stale: a later read of this job (the payments'
         # status pass after the payment push, say) must see what the write changed.
         self._writer = BatchWriter(client, self._known, after_write=self._feed.forget)
+        # The settings batch's first pages, until a step needs the lists whole.
+        self._settings_pages: dict[str, list[dict[str, Any]]] | None = None
         self._settings_lists: dict[str, list[dict[str, Any]]] | None = None
-        # Where the run's earliest pass over changes starts (`expect_changes_since`).
-        self._expected_since: datetime | None = None
         self._items: list[AppItem] | None = None  # every item, read once for invoices
         self._fresh_items: dict[str, AppItem] = {}  # read or saved since, by Id
         self._item_codes: dict[str, str] = {}  # item code by Id
@@ -111,7 +114,7 @@ class QuickBooksAccounting:
         return self._client.rate.budget()
 
     def expect_changes_since(self, since: datetime | None) -> None:
-        self._expected_since = since
+        self._feed.expect(since)
 
     # --- settings ---------------------------------------------------------------------
 
@@ -135,37 +138,67 @@ class QuickBooksAccounting:
         return str(info.get("Country") or "").upper() in ("US", "USA")
 
     def _settings(self) -> dict[str, list[dict[str, Any]]]:
-        """The company's settings lists and items, read once per job in one batch of
-        queries: the tax-rates step, the invoices' tax codes and items and the
-        company's country then cost one call between them (Change Data Capture does
-        not cover tax codes)."""
+        """The company's settings lists and items, read once per job: the tax-rates
+        step, the invoices' tax codes and items and the company's country cost one
+        call between them (Change Data Capture does not cover tax codes), and a list
+        longer than a page is paged only when a step needs it."""
         if self._settings_lists is None:
-            body = self._client.call(
-                "POST",
-                "batch",
-                operation="read_settings",
-                json_body={
-                    "BatchItemRequest": [
-                        {
-                            "bId": entity,
-                            "Query": everything(entity, 1, conditions=_EVERY_STATE.get(entity, ())),
-                        }
-                        for entity in SETTINGS_ENTITIES
-                    ]
-                },
-            )
-            lists: dict[str, list[dict[str, Any]]] = {}
-            for answer in body.get("BatchItemResponse") or []:
-                entity = str(answer.get("bId"))
-                errors = fault_errors(answer)
-                if errors:
-                    raise QuickBooksRefused("; ".join(messages(errors)), errors)
-                lists[entity] = list((answer.get("QueryResponse") or {}).get(entity) or [])
-            for entity in SETTINGS_ENTITIES:
-                if len(lists.get(entity, [])) >= PAGE_SIZE:  # a longer list: page the rest
-                    lists[entity] = self._all(entity, f"read_{entity.lower()}s")
-            self._settings_lists = lists
+            first = self._settings_pages
+            if first is None:
+                first = self._read_settings(self._feed.ahead())
+            self._settings_lists = {
+                entity: (
+                    self._all(entity, f"read_{entity.lower()}s")
+                    if len(first.get(entity, [])) >= PAGE_SIZE
+                    else first.get(entity, [])
+                )
+                for entity in SETTINGS_ENTITIES
+            }
+            self._settings_pages = None
         return self._settings_lists
+
+    def _read_settings(self, changes: PlannedRead | None) -> dict[str, list[dict[str, Any]]]:
+        """The job's first call: the settings' first pages in one batch of queries,
+        carrying the change feed's question when it has one, whose answer the feed
+        keeps. A refused change question is left to the feed to ask on its own."""
+        items: list[dict[str, Any]] = [
+            {"bId": entity, "Query": everything(entity, 1, conditions=_EVERY_STATE.get(entity, ()))}
+            for entity in SETTINGS_ENTITIES
+        ]
+        if changes is not None:
+            items.append({"bId": CHANGES_BID, "CDCQuery": self._feed.cdc_query(changes)})
+        body = self._client.call(
+            "POST",
+            "batch",
+            operation="read_settings" if changes is None else "read_settings_and_changes",
+            json_body={"BatchItemRequest": items},
+        )
+        lists: dict[str, list[dict[str, Any]]] = {}
+        for answer in body.get("BatchItemResponse") or []:
+            entity = str(answer.get("bId"))
+            errors = fault_errors(answer)
+            if entity == CHANGES_BID:
+                # One CDCResponse object (Intuit's XSD, its Java SDK); a list as /cdc
+                # answers is read too.
+                response = answer.get("CDCResponse")
+                found = response if isinstance(response, list) else [response]
+                listed = [r for r in found if isinstance(r, dict)]
+                if changes is not None and not errors and listed:
+                    self._feed.take(changes, listed)
+                continue
+            if errors:
+                raise QuickBooksRefused("; ".join(messages(errors)), errors)
+            lists[entity] = list((answer.get("QueryResponse") or {}).get(entity) or [])
+        self._settings_pages = lists
+        return lists
+
+    def _read_ahead(self, since: datetime | None) -> None:
+        """Before the job's first change-feed read: when nothing was read yet, read the
+        settings with it, so the job's first call answers both."""
+        if self._settings_pages is None and self._settings_lists is None:
+            planned = self._feed.ahead(since)
+            if planned is not None:
+                self._read_settings(planned)
 
     def _all(self, entity: str, operation: str) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
@@ -229,6 +262,8 @@ class QuickBooksAccounting:
         since: datetime | None,
         start_page: int,
     ) -> Iterator[AppPage[Any]]:
+        if start_page == 1:
+            self._read_ahead(since)
         changes = self._feed.changes(entity, since) if start_page == 1 else None
         if changes is not None:
             records = [record for raw in changes.records for record in parse(raw)]
