@@ -413,6 +413,20 @@ def test_a_rate_refusal_defers_the_job_and_empties_the_budget():
     assert app.rate_budget().calls_left == 0
 
 
+def test_the_daily_cap_defers_the_job_for_an_hour_not_a_second():
+    emulator = new_emulator(MyobLimits(per_second=100_000, per_day=2))
+    with serve_in_thread(emulator.app) as server:
+        connected = connect_file(emulator, server)  # the first call of the day
+        app = connected.app()
+        app.tax_rates()
+        with pytest.raises(RateLimited) as refused:
+            app.accounts()
+
+    assert refused.value.problem == "daily"
+    assert refused.value.retry_after_seconds == 3600
+    assert app.rate_budget().refill_seconds > 3500
+
+
 def test_paced_calls_are_never_refused_at_eight_a_second():
     """The pacer drawing on the shared budget's rule (as one DynamoDB item holds it)."""
     emulator = new_emulator(MyobLimits(per_second=8))
