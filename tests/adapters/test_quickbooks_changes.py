@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chalicelib.domain.accounting import AppContactDraft
+from localdev.quickbooks.accounting.demo import seed_customers
 from tests.support.quickbooks_provider import Connected
 from tests.support.quickbooks_provider import qbo_connected as qbo_connected
 
@@ -24,6 +25,12 @@ def _calls(connected: Connected) -> dict[str, int]:
 def _spent(before: dict[str, int], connected: Connected) -> dict[str, int]:
     after = _calls(connected)
     return {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)}
+
+
+def _company(connected: Connected):
+    company = connected.emulator.companies.company(connected.realm_id)
+    assert company is not None
+    return company
 
 
 def _names(pages) -> list[str]:
@@ -134,3 +141,26 @@ def test_an_import_reads_no_change_feed_with_its_settings(qbo_connected):
     pages = list(app.contact_pages(None))
     assert len(_names(pages)) == 4  # the demo company's customers
     assert _spent(before, connected) == {BATCH: 1, QUERY: 1}
+
+
+def test_a_burst_of_changes_before_the_runs_earliest_start_leaves_the_feed_one_call(
+    qbo_connected,
+):
+    # 1,200 customers changed four minutes before the run's earliest start: asked from
+    # further back, the answer would reach CDC's 1,000 and every pass would page with
+    # queries instead.
+    connected = qbo_connected
+    clock = connected.emulator.clock
+    connected.advance(timedelta(hours=1))
+    seed_customers(_company(connected), 1200, clock.now())
+    clock.advance(4 * 60)
+    earliest = clock.now()
+    clock.advance(2 * 60)
+    app = connected.app()
+    app.expect_changes_since(earliest)
+    before = _calls(connected)
+    [contacts] = list(app.contact_pages(earliest))
+    [items] = list(app.item_pages(earliest + timedelta(seconds=1)))
+    assert (contacts.records, items.records) == ([], [])
+    assert contacts.read_at is not None
+    assert _spent(before, connected) == {BATCH: 1}

@@ -24,8 +24,10 @@ from chalicelib.adapters.providers.quickbooks.query import timestamp
 ENTITIES = ("Customer", "Item", "Invoice", "Payment")
 # Intuit's look-back is 30 days; an hour is kept back for clocks that disagree.
 LOOKBACK = timedelta(days=30) - timedelta(hours=1)
-# The first read asks a little further back than its own `since`, so the other
-# domains' positions (saved moments apart in the last run) fall inside the answer.
+# Without the run's earliest start (`expect`), the first read asks a little further
+# back than its own `since`, so the other domains' positions (saved moments apart in
+# the last run) fall inside the answer. With it, no further back than that start: a
+# burst of changes just before it would only fill the answer towards its 1,000.
 WIDEN = timedelta(minutes=15)
 # Intuit's most objects per CDC answer: "1,000 objects per entity" in the CDC guide,
 # "1,000 objects per response" elsewhere. The stricter reading is taken: an answer
@@ -126,10 +128,15 @@ class ChangeFeed:
         self._answer = None
 
     def _start(self, since: datetime | None, now: datetime) -> datetime | None:
-        """Where a read covering `since` and the expected start asks from: a little
-        earlier, so positions saved moments apart fall inside; None when neither is
-        inside the window."""
-        inside = [s for s in (since, self._expected) if s is not None and now - s <= LOOKBACK]
+        """Where a read covering `since` and the expected start asks from; None when
+        neither is inside the window. Every pass of the run starts at or after the
+        expected start, so it is asked from exactly; a `since` before it (or with none
+        expected) is widened, so positions saved moments apart fall inside."""
+        expected = self._expected
+        expected_inside = expected is not None and now - expected <= LOOKBACK
+        if expected is not None and expected_inside and (since is None or since >= expected):
+            return expected
+        inside = [s for s in (since, expected) if s is not None and now - s <= LOOKBACK]
         if not inside:
             return None
         return max(min(inside) - WIDEN, now - LOOKBACK)
