@@ -83,7 +83,9 @@ def main(runs: int) -> list[str]:
     lines += [
         f"import 10,000 customers ({IMPORT_PACE} stamped a second): QuickBooks calls median "
         f"{median(paced, _calls('activation')):.0f} (target <= 12; by operation "
-        f"{paced[-1]['activation']['by_operation']}), wall "
+        f"{paced[-1]['activation']['by_operation']}), continuations median "
+        f"{median(paced, lambda r: r['activation']['deferrals']):.0f} (a delivery lasts at "
+        f"most 240 s; each further job asks the change feed once), wall "
         f"{median(paced, lambda r: r['seconds']):.0f} s",
         "next scheduled sync (its window still holds the import's changes): calls median "
         f"{median(paced, _calls('first_quiet')):.0f} "
