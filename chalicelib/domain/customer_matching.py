@@ -57,6 +57,7 @@ class Loc8Matcher:
     by_email: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     emails: dict[str, str | None] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, customers: Iterable[Loc8Customer], linked: set[str]) -> Loc8Matcher:
@@ -68,7 +69,8 @@ class Loc8Matcher:
             matcher.emails[customer.id] = email
             if email:
                 matcher.by_email[email].append(customer.id)
-            matcher.by_name[normalised_name(customer.name)].append(customer.id)
+            matcher.names[customer.id] = normalised_name(customer.name)
+            matcher.by_name[matcher.names[customer.id]].append(customer.id)
         return matcher
 
     def match(self, contact: AppContact) -> Match:
@@ -76,6 +78,11 @@ class Loc8Matcher:
         email = normalised_email(contact.email)
         if email:
             found = self.by_email.get(email, [])
+            if len(found) > 1:
+                # Businesses billed through one address: the one of this name, if one is.
+                name = normalised_name(contact.name)
+                named = [customer_id for customer_id in found if self.names[customer_id] == name]
+                found = named or found
             if len(found) == 1:
                 return found[0], None
             if len(found) > 1:
@@ -107,15 +114,28 @@ def match_in_app(
     *,
     app_id: str | None,
     app_name: str,
+    names_of_others: frozenset[str] = frozenset(),
 ) -> Match:
     """The app contact id a Loc8 customer is, among contacts found by its name or email.
 
     `app_id` is where Loc8 says the customer already lives in the app, if anywhere.
+    `names_of_others` are the normalised names of the other Loc8 customers being matched:
+    a contact with one of those names is that customer's, even if it shares this one's
+    email (two businesses billed through one accounts address).
     """
     if app_id is not None and any(c.id == app_id for c in candidates):
         return app_id, None
     email = normalised_email(customer.email)
-    by_email = [c for c in candidates if email and normalised_email(c.email) == email]
+    by_email = [
+        c
+        for c in candidates
+        if email
+        and normalised_email(c.email) == email
+        and (
+            normalised_name(c.name) == normalised_name(customer.name)
+            or normalised_name(c.name) not in names_of_others
+        )
+    ]
     if len(by_email) == 1:
         return by_email[0].id, None
     if len(by_email) > 1:

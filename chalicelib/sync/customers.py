@@ -24,6 +24,7 @@ from chalicelib.domain.customer_matching import (
     is_customer,
     loc8_fingerprint,
     match_in_app,
+    normalised_name,
     valid_email,
 )
 from chalicelib.domain.links import Link
@@ -244,6 +245,9 @@ class CustomersSyncer:
     def _push_creates(self, context: SyncContext, creates: list[Loc8Customer]) -> bool:
         all_known = True
         profile = context.app.profile
+        limit = profile.contact_name_max_length
+        names = [normalised_name(c.name[:limit]) for c in creates]
+        claimed: set[str] = set()
         for start in range(0, len(creates), profile.lookup_batch_size):
             context.check_budget()
             chunk = creates[start : start + profile.lookup_batch_size]
@@ -255,10 +259,13 @@ class CustomersSyncer:
             made: list[Link] = []
             to_create: list[Loc8Customer] = []
             for customer in chunk:
-                existing, ambiguity = self._match_in_app(context, customer, candidates)
+                existing, ambiguity = self._match_in_app(
+                    context, customer, [c for c in candidates if c.id not in claimed], names
+                )
                 if ambiguity:
                     context.record_error(DOMAIN, Direction.TO_APP, customer.name, ambiguity)
                 elif existing is not None:
+                    claimed.add(existing.id)  # one contact is one customer
                     context.counts(DOMAIN, Direction.TO_APP).unchanged += 1
                     made.append(self._link(context, customer, existing))
                 else:
@@ -276,17 +283,22 @@ class CustomersSyncer:
 
     @staticmethod
     def _match_in_app(
-        context: SyncContext, customer: Loc8Customer, candidates: list[AppContact]
+        context: SyncContext,
+        customer: Loc8Customer,
+        candidates: list[AppContact],
+        names: list[str],
     ) -> tuple[AppContact | None, str | None]:
         ref = customer.external_ref(context.integration.app)
         limit = context.app.profile.contact_name_max_length
         # The app holds the name as cut to its limit: match what it can hold.
         as_held = customer.model_copy(update={"name": customer.name[:limit]})
+        own = normalised_name(as_held.name)
         found, ambiguity = match_in_app(
             as_held,
             candidates,
             app_id=ref.external_id if ref else None,
             app_name=context.app_name,
+            names_of_others=frozenset(name for name in names if name != own),
         )
         by_id = {c.id: c for c in candidates}
         return (by_id[found] if found else None), ambiguity

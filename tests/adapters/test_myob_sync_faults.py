@@ -18,19 +18,10 @@ from tests.support.myob_provider import LOC8_TENANT, Service
 from tests.support.myob_provider import myob_service as myob_service
 
 CF = "/accountright/{cf}"
-# The first customer Loc8's demo tenant sends shares its email with another Loc8
-# customer; when the card MYOB made for it comes back unlinked, the core's customers
-# step matches the other customer to it by that email (email wins over a different
-# name), so the other is never created. A rule of the core's matching, not of MYOB's.
-SHARED_EMAIL = pytest.mark.xfail(
-    strict=True,
-    reason="core matching: a lost create's card is matched by a shared email to another "
-    "Loc8 customer (chalicelib/domain/customer_matching.match_in_app)",
-)
 FAULTS: dict[str, object] = {
-    "customer reply lost": pytest.param(
-        Fault("POST", f"{CF}/Contact/Customer", mode="commit_then_drop"), marks=SHARED_EMAIL
-    ),
+    # Loc8's first customer shares its email with another: the card its lost create
+    # left behind must not swallow the other customer.
+    "customer reply lost": Fault("POST", f"{CF}/Contact/Customer", mode="commit_then_drop"),
     "item reply lost": Fault("POST", f"{CF}/Inventory/Item", mode="commit_then_drop"),
     "item-layout sale reply lost": Fault(
         "POST", f"{CF}/Sale/Invoice/Item", mode="commit_then_drop"

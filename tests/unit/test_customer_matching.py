@@ -68,6 +68,14 @@ def test_a_shared_email_or_name_is_an_ambiguity_not_a_guess():
     assert "share this name" in (why or "")
 
 
+def test_of_customers_sharing_an_email_the_one_of_the_contacts_name_is_it():
+    matcher = Loc8Matcher.load(
+        [customer("c1", "North", "ap@bay.example"), customer("c2", "South", "ap@bay.example")],
+        set(),
+    )
+    assert matcher.match(contact("x", "south", "AP@bay.example")) == ("c2", None)
+
+
 def test_the_same_name_with_another_email_is_another_business():
     matcher = Loc8Matcher.load([customer("c1", "City Agency", "a@one.example")], set())
     found, why = matcher.match(contact("x", "City Agency", "b@two.example"))
@@ -92,6 +100,29 @@ def test_in_the_app_the_known_id_wins_then_email_then_name():
     assert match_in_app(loc8, candidates, app_id=None, app_name="Books") == ("a1", None)
     by_name = customer("c2", "boom fm radio")
     assert match_in_app(by_name, candidates, app_id=None, app_name="Books") == ("a2", None)
+
+
+def test_in_the_app_a_contact_named_as_another_loc8_customer_is_not_matched_by_email():
+    """Two businesses billed through one accounts address: the contact named as one of
+    them is that one's, whichever is matched first, and the other is not swallowed."""
+    candidates = [contact("a1", "Harbour Strata 12", "accounts@strata.example")]
+    other = customer("c2", "Harbour Strata 14", "accounts@strata.example")
+    found, why = match_in_app(
+        other,
+        candidates,
+        app_id=None,
+        app_name="Books",
+        names_of_others=frozenset({"harbour strata 12"}),
+    )
+    assert (found, why) == (None, None)  # created as itself
+    own = customer("c1", "Harbour Strata 12", "accounts@strata.example")
+    assert match_in_app(
+        own,
+        candidates,
+        app_id=None,
+        app_name="Books",
+        names_of_others=frozenset({"harbour strata 14"}),
+    ) == ("a1", None)
 
 
 def test_in_the_app_a_name_held_by_another_email_is_reported_with_the_apps_name():
