@@ -9,73 +9,26 @@ from __future__ import annotations
 from decimal import Decimal
 
 from localdev.myob import DEMO_COMPANY_FILE_ID
-from tests.support.myob_provider import LOC8_TENANT, Service
-from tests.support.myob_provider import myob_service as myob_service
-
-_RESOURCES = (
-    "Contact/Customer",
-    "Inventory/Item",
-    "Sale/Invoice/Item",
-    "Sale/Invoice/Service",
-    "Sale/CustomerPayment",
+from tests.support.myob_provider import (
+    LOC8_TENANT,
+    RESOURCES,
+    activate,
+    card_name,
+    loc8_snapshot,
+    sales,
+    sync,
 )
-EVERY_DOMAIN = {
-    "tax_rates": True,
-    "customers": True,
-    "line_items": True,
-    "invoices": True,
-    "payments": True,
-}
-
-
-def _card_name(card: dict) -> str:
-    if card["IsIndividual"]:
-        return " ".join(part for part in (card["FirstName"], card["LastName"]) if part)
-    return str(card["CompanyName"])
-
-
-def _sales(service: Service) -> list[dict]:
-    return service.records("Sale/Invoice/Item") + service.records("Sale/Invoice/Service")
-
-
-def _loc8(service: Service) -> dict:
-    return service.loc8.snapshot(LOC8_TENANT)
-
-
-CONFIG = {
-    "sync": EVERY_DOMAIN,
-    "invoice_status": "AUTHORISED",
-    "default_account_code": "4-1000",
-    "line_item_accounts": {},
-    "payment_account_code": "1-1110",
-    # MYOB's GST-free and not-reportable codes, as the admin picks them on the page.
-    "tax_rate_mappings": {"GST_FREE": "FRE", "BAS_EXCLUDED": "N-T"},
-}
-
-
-def _activate(service: Service) -> tuple[str, dict]:
-    integration_id = service.connect()
-    saved = service.call("put", f"/v1/integrations/{integration_id}/config", CONFIG)
-    assert saved.status_code == 200, saved.body
-    service.run_jobs()
-    [run] = service.call("get", f"/v1/integrations/{integration_id}/sync-runs").json_body["runs"]
-    return integration_id, service.run(integration_id, run["id"])
-
-
-def _sync(service: Service, integration_id: str) -> dict:
-    queued = service.call("post", f"/v1/integrations/{integration_id}/sync").json_body
-    service.run_jobs()
-    return service.run(integration_id, queued["run_id"])
+from tests.support.myob_provider import myob_service as myob_service
 
 
 def test_activation_brings_both_sides_level(myob_service):
     service = myob_service
-    _integration_id, run = _activate(service)
-    loc8 = _loc8(service)
+    _integration_id, run = activate(service)
+    loc8 = loc8_snapshot(service)
 
-    in_myob = {_card_name(c) for c in service.records("Contact/Customer")}
+    in_myob = {card_name(c) for c in service.records("Contact/Customer")}
     assert in_myob == {c["name"] for c in loc8["customers"]}  # MYOB's own came to Loc8 too
-    totals = {s["Number"]: Decimal(str(s["TotalAmount"])) for s in _sales(service)}
+    totals = {s["Number"]: Decimal(str(s["TotalAmount"])) for s in sales(service)}
     sent = [i for i in loc8["invoices"] if i["status"] in ("issued", "paid")]
     assert sent
     assert {i["number"]: Decimal(i["total"]) for i in sent} == totals
@@ -104,11 +57,11 @@ def test_activation_brings_both_sides_level(myob_service):
 
 def test_a_quiet_sync_costs_one_read_or_one_304_per_domain(myob_service):
     service = myob_service
-    integration_id, _run = _activate(service)
+    integration_id, _run = activate(service)
     service.advance(600)
     before = dict(service.myob.calls)
 
-    run = _sync(service, integration_id)
+    run = sync(service, integration_id)
 
     after = dict(service.myob.calls)
     assert {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)} == {
@@ -123,10 +76,10 @@ def test_a_quiet_sync_costs_one_read_or_one_304_per_domain(myob_service):
 
 def test_a_myob_payment_reaches_loc8_and_a_loc8_void_deletes_the_myob_sale(myob_service):
     service = myob_service
-    integration_id, _run = _activate(service)
+    integration_id, _run = activate(service)
     service.advance(60)  # the payment is made later than the invoices were sent
     unpaid = sorted(
-        (s for s in _sales(service) if Decimal(str(s["BalanceDueAmount"])) == s["TotalAmount"]),
+        (s for s in sales(service) if Decimal(str(s["BalanceDueAmount"])) == s["TotalAmount"]),
         key=lambda s: s["Number"],
     )
     paid_in_myob, voided_in_loc8 = unpaid[0], unpaid[1]
@@ -149,26 +102,30 @@ def test_a_myob_payment_reaches_loc8_and_a_loc8_void_deletes_the_myob_sale(myob_
         },
     )
     tenant = service.loc8.tenant(LOC8_TENANT)
-    [to_void] = [i for i in _loc8(service)["invoices"] if i["number"] == voided_in_loc8["Number"]]
+    [to_void] = [
+        i for i in loc8_snapshot(service)["invoices"] if i["number"] == voided_in_loc8["Number"]
+    ]
     tenant.set_status(to_void["id"], "voided", tenant.invoice(to_void["id"]).version)
     service.advance(120)
-    counts = {r: len(service.records(r)) for r in _RESOURCES}
+    counts = {r: len(service.records(r)) for r in RESOURCES}
     voided_layout = f"Sale/Invoice/{voided_in_loc8['InvoiceType']}"
 
-    run = _sync(service, integration_id)
+    run = sync(service, integration_id)
 
     assert run["status"] == "SUCCEEDED", run["errors"]
     assert run["counts_by_direction"]["payments"]["to_loc8"]["created"] == 1
-    [paid] = [i for i in _loc8(service)["invoices"] if i["number"] == paid_in_myob["Number"]]
+    [paid] = [
+        i for i in loc8_snapshot(service)["invoices"] if i["number"] == paid_in_myob["Number"]
+    ]
     assert paid["status"] == "paid"
     assert [(p["app"], Decimal(p["amount"])) for p in paid["payments"]] == [
         ("myob", Decimal(str(paid_in_myob["BalanceDueAmount"])))
     ]
-    assert voided_in_loc8["UID"] not in {s["UID"] for s in _sales(service)}
+    assert voided_in_loc8["UID"] not in {s["UID"] for s in sales(service)}
     # Nothing was made twice on the way, and a further sync makes nothing either.
     service.advance(600)
-    _sync(service, integration_id)
-    assert {r: len(service.records(r)) for r in _RESOURCES} == {
+    sync(service, integration_id)
+    assert {r: len(service.records(r)) for r in RESOURCES} == {
         **counts,
         voided_layout: counts[voided_layout] - 1,
     }
@@ -178,33 +135,33 @@ def test_a_lapsed_company_file_consent_asks_for_a_reconnect_that_makes_nothing_t
     myob_service,
 ):
     service = myob_service
-    integration_id, _run = _activate(service)
+    integration_id, _run = activate(service)
     service.myob.lapse_consent(DEMO_COMPANY_FILE_ID)
     service.advance(60)
 
-    _sync(service, integration_id)
+    sync(service, integration_id)
 
     shown = service.call("get", f"/v1/integrations/{integration_id}").json_body
     assert shown["status"] == "NEEDS_RECONNECT"
     assert "consent lapsed or was withdrawn" in shown["attention"]["message"]
-    counts = {r: len(service.records(r)) for r in _RESOURCES}
+    counts = {r: len(service.records(r)) for r in RESOURCES}
     service.reauthorise(integration_id)
     service.advance(60)
-    run = _sync(service, integration_id)
+    run = sync(service, integration_id)
     assert run["status"] == "SUCCEEDED", run["errors"]
-    assert {r: len(service.records(r)) for r in _RESOURCES} == counts
+    assert {r: len(service.records(r)) for r in RESOURCES} == counts
 
 
 def test_disconnecting_and_connecting_the_same_file_again_makes_nothing_twice(myob_service):
     service = myob_service
-    first, _run = _activate(service)
-    counts = {r: len(service.records(r)) for r in _RESOURCES}
+    first, _run = activate(service)
+    counts = {r: len(service.records(r)) for r in RESOURCES}
     gone = service.call("delete", f"/v1/integrations/{first}")
     assert gone.status_code == 204
     service.advance(60)
 
-    second, run = _activate(service)
+    second, run = activate(service)
 
     assert second != first
     assert run["status"] == "SUCCEEDED", run["errors"]
-    assert {r: len(service.records(r)) for r in _RESOURCES} == counts
+    assert {r: len(service.records(r)) for r in RESOURCES} == counts

@@ -12,10 +12,13 @@ from decimal import Decimal
 import pytest
 
 from localdev.emukit import Fault
-from tests.adapters.test_myob_sync import CONFIG as _CONFIG
-from tests.adapters.test_myob_sync import _activate, _card_name, _loc8, _sales
+from tests.support.myob_provider import CONFIG as _CONFIG
 from tests.support.myob_provider import LOC8_TENANT, Service
+from tests.support.myob_provider import activate as _activate
+from tests.support.myob_provider import card_name as _card_name
+from tests.support.myob_provider import loc8_snapshot as _loc8
 from tests.support.myob_provider import myob_service as myob_service
+from tests.support.myob_provider import sales as _sales
 
 CF = "/accountright/{cf}"
 FAULTS: dict[str, object] = {

@@ -292,3 +292,61 @@ def myob_service(aws: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Servi
         with Client(app, stage_name="local") as client:
             yield Service(client, myob, loc8, container, queue)
         use_container(None)
+
+
+# --- what the MYOB service tests share ----------------------------------------------
+
+RESOURCES = (
+    "Contact/Customer",
+    "Inventory/Item",
+    "Sale/Invoice/Item",
+    "Sale/Invoice/Service",
+    "Sale/CustomerPayment",
+)
+EVERY_DOMAIN = {
+    "tax_rates": True,
+    "customers": True,
+    "line_items": True,
+    "invoices": True,
+    "payments": True,
+}
+
+
+def card_name(card: dict) -> str:
+    if card["IsIndividual"]:
+        return " ".join(part for part in (card["FirstName"], card["LastName"]) if part)
+    return str(card["CompanyName"])
+
+
+def sales(service: Service) -> list[dict]:
+    return service.records("Sale/Invoice/Item") + service.records("Sale/Invoice/Service")
+
+
+def loc8_snapshot(service: Service) -> dict:
+    return service.loc8.snapshot(LOC8_TENANT)
+
+
+CONFIG = {
+    "sync": EVERY_DOMAIN,
+    "invoice_status": "AUTHORISED",
+    "default_account_code": "4-1000",
+    "line_item_accounts": {},
+    "payment_account_code": "1-1110",
+    # MYOB's GST-free and not-reportable codes, as the admin picks them on the page.
+    "tax_rate_mappings": {"GST_FREE": "FRE", "BAS_EXCLUDED": "N-T"},
+}
+
+
+def activate(service: Service) -> tuple[str, dict]:
+    integration_id = service.connect()
+    saved = service.call("put", f"/v1/integrations/{integration_id}/config", CONFIG)
+    assert saved.status_code == 200, saved.body
+    service.run_jobs()
+    [run] = service.call("get", f"/v1/integrations/{integration_id}/sync-runs").json_body["runs"]
+    return integration_id, service.run(integration_id, run["id"])
+
+
+def sync(service: Service, integration_id: str) -> dict:
+    queued = service.call("post", f"/v1/integrations/{integration_id}/sync").json_body
+    service.run_jobs()
+    return service.run(integration_id, queued["run_id"])
