@@ -21,7 +21,7 @@ class AppInfo(BaseModel):
 CATALOGUE: tuple[AppInfo, ...] = (
     AppInfo(key="xero", name="Xero", available=True),
     AppInfo(key="quickbooks", name="QuickBooks Online", available=True),
-    AppInfo(key="myob", name="MYOB Business", available=False),
+    AppInfo(key="myob", name="MYOB Business", available=True),
 )
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from chalicelib.domain import apps
 from localdev.dev_tokens import mint_token
 from tests.support.auth import bearer
 from tests.support.consent import add_xero, connect
@@ -33,8 +34,9 @@ def test_the_catalogue_lists_the_apps_and_what_their_invoices_can_be_created_as(
     assert by_key["quickbooks"]["available"] is True
     assert by_key["quickbooks"]["name"] == "QuickBooks Online"
     assert by_key["quickbooks"]["invoice_statuses"] == ["AUTHORISED"]
-    assert by_key["myob"]["available"] is False
-    assert "invoice_statuses" not in by_key["myob"]
+    assert by_key["myob"]["available"] is True
+    assert by_key["myob"]["name"] == "MYOB Business"
+    assert by_key["myob"]["invoice_statuses"] == ["AUTHORISED"]
 
 
 def signed(**options) -> dict[str, str]:
@@ -159,11 +161,13 @@ def test_an_unknown_app_is_400(api):
     assert "sage" in body["detail"]
 
 
-def test_an_app_not_yet_offered_is_400(api):
+def test_an_app_not_yet_offered_is_400(api, monkeypatch):
+    upcoming = apps.AppInfo(key="sage", name="Sage Business Cloud", available=False)
+    monkeypatch.setattr(apps, "CATALOGUE", (*apps.CATALOGUE, upcoming))
     response = api.http.post(
         "/v1/integrations",
         headers={**bearer(), "Content-Type": "application/json"},
-        body=json.dumps({"app": "myob"}),
+        body=json.dumps({"app": "sage"}),
     )
     assert "not available yet" in assert_problem(response, 400)["detail"]
 

@@ -258,6 +258,7 @@ def test_functions_get_table_queue_and_key_from_the_template(
         assert variables["TOKEN_KMS_KEY_ID"] == {"Fn::GetAtt": ["TokenKey", "Arn"]}
         assert variables["XERO_CLIENT_ID"] == {"Ref": "XeroClientId"}
         assert variables["QUICKBOOKS_CLIENT_ID"] == {"Ref": "QuickBooksClientId"}
+        assert variables["MYOB_CLIENT_ID"] == {"Ref": "MyobClientId"}
         unknown = {
             name
             for name in variables
@@ -277,7 +278,7 @@ def test_stage_urls_form_the_allow_list(
     assert back.scheme == "https"
     assert f"{back.scheme}://{back.netloc}" in origins
     assert all(origin.startswith("https://") for origin in origins)
-    for app in ("xero", "quickbooks"):
+    for app in ("xero", "quickbooks", "myob"):
         callback = urlsplit(variables[f"{app.upper()}_REDIRECT_URI"])
         assert callback.scheme == "https"
         assert callback.netloc == props(resources, "ApiDomain")["DomainName"]

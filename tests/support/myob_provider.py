@@ -24,7 +24,6 @@ from chalicelib.adapters.providers.myob.limits import Pacer
 from chalicelib.adapters.providers.myob.oauth import MyobOAuth
 from chalicelib.adapters.providers.myob.settings import LOC8_SCOPES, MyobSettings
 from chalicelib.bootstrap import Container, use_container
-from chalicelib.domain import apps
 from chalicelib.domain.tokens import TokenSet
 from localdev.emukit import RunningServer, serve_in_thread
 from localdev.loc8.emulator import Loc8Emulator
@@ -259,16 +258,6 @@ def myob_service(aws: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Servi
     would pass."""
     myob = new_emulator(MyobLimits())
     loc8 = Loc8Emulator(LOC8_TOKEN, seed_demo=True)
-    if not any(app.key == "myob" and app.available for app in apps.CATALOGUE):
-        # Until the catalogue offers MYOB Business (the lead registers it).
-        monkeypatch.setattr(
-            apps,
-            "CATALOGUE",
-            tuple(
-                app.model_copy(update={"available": True}) if app.key == "myob" else app
-                for app in apps.CATALOGUE
-            ),
-        )
 
     def wait(seconds: float) -> None:
         myob.clock.advance(seconds)

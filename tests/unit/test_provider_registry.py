@@ -19,6 +19,7 @@ from chalicelib.adapters.providers.registry import (
 )
 from chalicelib.adapters.providers.xero.profile import XERO_PROFILE
 from chalicelib.adapters.providers.xero.settings import XeroSettings
+from chalicelib.domain import apps
 from chalicelib.domain.app_profile import AppProfile
 from chalicelib.domain.errors import InvalidRequest, InvalidTransition
 from chalicelib.domain.integration import Integration, IntegrationStatus, Organisation
@@ -32,6 +33,9 @@ XERO = XeroSettings(
     authorize_url="https://login.app.test/authorize",
     api_url="https://api.app.test",
 )
+
+# An app the catalogue lists before its provider is offered.
+NOT_YET_OFFERED = apps.AppInfo(key="sage", name="Sage Business Cloud", available=False)
 
 
 class Lent:
@@ -83,9 +87,10 @@ def test_a_profile_is_known_without_building_anything():
     assert lent.used == []
 
 
-def test_an_app_not_offered_yet_has_no_provider():
+def test_an_app_not_offered_yet_has_no_provider(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(apps, "CATALOGUE", (*apps.CATALOGUE, NOT_YET_OFFERED))
     with pytest.raises(InvalidRequest, match="not available yet"):
-        registry(Lent()).auth_for("myob")
+        registry(Lent()).auth_for("sage")
 
 
 def test_the_auth_adapter_uses_the_apps_settings_and_reads_its_secret_only_when_needed():

@@ -6,8 +6,9 @@ provider's folder that names an app.
 
 from __future__ import annotations
 
+from chalicelib.adapters.providers.myob import MYOB
 from chalicelib.adapters.providers.quickbooks import QUICKBOOKS
 from chalicelib.adapters.providers.registry import Provider
 from chalicelib.adapters.providers.xero import XERO
 
-PROVIDERS: tuple[Provider, ...] = (XERO, QUICKBOOKS)
+PROVIDERS: tuple[Provider, ...] = (XERO, QUICKBOOKS, MYOB)
