@@ -105,7 +105,7 @@ Admin token for tenant '{DEMO_TENANT}' (valid 12 hours):
 Connect Xero:
   curl -s -X POST {stack.api_url}/v1/integrations -H "Authorization: Bearer $TOKEN" \\
        -H 'Content-Type: application/json' -d '{{"app":"xero"}}'
-  (or '{{"app":"quickbooks"}}' for QuickBooks Online: its consent page asks which company)
+  (or '{{"app":"quickbooks"}}' / '{{"app":"myob"}}': their consent pages ask which company)
   then open the "authorize_url" it returns, press Allow access, and list:
   curl -s {stack.api_url}/v1/integrations -H "Authorization: Bearer $TOKEN"
 
