@@ -507,3 +507,17 @@ def test_expired_access_tokens_are_refreshed_once_and_the_call_retried(
 
     assert myob_connected.app().tax_rates()
     assert len(myob_connected.refreshes) == 1
+
+
+def test_bank_accounts_are_told_from_credit_cards_both_taking_payments():
+    from chalicelib.adapters.providers.myob.mappers import account_from_myob
+
+    def account(display_id: str, kind: str) -> dict:
+        return {"DisplayID": display_id, "Name": kind, "Type": kind, "Classification": "Asset"}
+
+    bank, card = account_from_myob(account("1-1110", "Bank")), account_from_myob(
+        account("2-1110", "CreditCard")
+    )
+    assert bank is not None and card is not None
+    assert (bank.accepts_payments, bank.is_bank) == (True, True)
+    assert (card.accepts_payments, card.is_bank) == (True, False)

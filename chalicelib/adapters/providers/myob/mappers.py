@@ -149,6 +149,7 @@ def account_from_myob(body: Mapping[str, Any]) -> Account | None:
         status=_status(body),
         tax_type=_ref(body.get("TaxCode"), "Code"),
         accepts_payments=account_type in PAYMENT_ACCOUNT_TYPES,
+        is_bank=account_type == "Bank",
     )
 
 
