@@ -518,6 +518,7 @@ def test_bank_accounts_are_told_from_credit_cards_both_taking_payments():
     bank, card = account_from_myob(account("1-1110", "Bank")), account_from_myob(
         account("2-1110", "CreditCard")
     )
-    assert bank is not None and card is not None
+    assert bank is not None
+    assert card is not None
     assert (bank.accepts_payments, bank.is_bank) == (True, True)
     assert (card.accepts_payments, card.is_bank) == (True, False)
