@@ -7,7 +7,7 @@ no test knows which app it talks to.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -18,6 +18,8 @@ from tests.support.emulated import TENANT, Emulated
 from tests.support.fake_app import FakeApp, install_fake_books
 
 WRITES = ("create_", "update_", "save_")
+# Apps that name accounts by Loc8's chart codes.
+SAME_ACCOUNT_CODES = {"200": "200", "260": "260", "400": "400"}
 
 
 class AppKit(Protocol):
@@ -29,6 +31,11 @@ class AppKit(Protocol):
     starting_customers: int
     # An item the app has before connecting, that Loc8 does not.
     own_item_code: str
+    # Loc8's demo chart codes (200 sales, 260 other revenue, 400 an expense) → the code
+    # the app names the same account by.
+    accounts: dict[str, str]
+    # Loc8's tax type → the app's rate, as the admin maps the ones the sync cannot match.
+    tax_rate_mappings: dict[str, str]
 
     def app(self, integration_id: str) -> Any:
         """The service's adapter for the integration: the `AccountingApp` port."""
@@ -80,6 +87,8 @@ class XeroKit:
     gst_code: str = "OUTPUT"
     starting_customers: int = 6
     own_item_code: str = "FILTER-01"
+    accounts: dict[str, str] = field(default_factory=lambda: dict(SAME_ACCOUNT_CODES))
+    tax_rate_mappings: dict[str, str] = field(default_factory=dict)
 
     def app(self, integration_id: str) -> Any:
         container = self.emulated.container
@@ -184,6 +193,8 @@ class FakeBooksKit:
     gst_code: str = "S10"
     starting_customers: int = 3
     own_item_code: str = "FLT01"
+    accounts: dict[str, str] = field(default_factory=lambda: dict(SAME_ACCOUNT_CODES))
+    tax_rate_mappings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def install(cls, emulated: Emulated) -> FakeBooksKit:
@@ -274,6 +285,12 @@ class FakeBooksKit:
         changed = self._contact(name).updated_at
         assert changed is not None
         return changed
+
+
+def draft_status(kit: AppKit, integration_id: str) -> str:
+    """The config's invoice status that sends drafts, or approved invoices to an app
+    without drafts (the settings offer only what the app has)."""
+    return "DRAFT" if kit.app(integration_id).profile.has_draft_invoices else "AUTHORISED"
 
 
 def loc8_customers(emulated: Emulated) -> list[dict]:

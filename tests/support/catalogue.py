@@ -12,7 +12,12 @@ from tests.support.jobs import drain_queue, run_worker
 
 LINE_ITEMS = {"tax_rates": True, "line_items": True}
 # Codes every app can hold, so each test runs the same way through every app.
-SHORT_CODES = {"TAP1": "Tap washer set", "PIPE1": "Copper pipe 15mm", "CALL1": "Call-out fee"}
+# Named apart from Loc8's demo catalogue, as an app with unique item names needs.
+SHORT_CODES = {
+    "TAP1": "Tap washer set",
+    "PIPE1": "Copper pipe 15mm",
+    "CALL1": "Call-out fee, short code",
+}
 
 
 def loc8_items(emulated: Emulated) -> dict[str, dict]:
@@ -46,7 +51,11 @@ def edit_in_app(app_kit: AppKit, integration_id: str, code: str, price: str, key
     [saved] = app_kit.app(integration_id).save_items(
         [
             current.model_copy(
-                update={"unit_price": Decimal(price), "account_code": "200", "updated_at": None}
+                update={
+                    "unit_price": Decimal(price),
+                    "account_code": app_kit.accounts["200"],
+                    "updated_at": None,
+                }
             )
         ],
         idempotency_key=key,

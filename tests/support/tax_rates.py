@@ -10,6 +10,7 @@ from localdev.xero import DEMO_TENANT_ID
 from localdev.xero.accounting.tax_rates import rates_of
 from tests.support.app_kits import AppKit, FakeBooksKit, XeroKit
 from tests.support.emulated import TENANT, Emulated
+from tests.support.quickbooks_emulated import QuickBooksKit
 
 # Loc8's demo tax types (localdev/loc8/seed.py), which every sync must keep.
 LOC8_DEMO_CODES = ("BAS_EXCLUDED", "GST", "GST_FREE")
@@ -43,6 +44,8 @@ def add_sales_tax_rate(kit: AppKit, name: str, percent: str) -> str:
             ],
         )
         return created["TaxRates"][0]
+    if isinstance(kit, QuickBooksKit):
+        return kit.add_sales_tax_rate(name, percent)
     assert isinstance(kit, FakeBooksKit)
     code = f"S{percent.replace('.', '')}"
     kit.books.tax_rates_list.append(
@@ -60,6 +63,9 @@ def change_tax_rate(kit: AppKit, code: str, percent: str) -> None:
             components = [{**record["TaxComponents"][0], "Rate": Decimal(percent)}]
             record["TaxComponents"] = components
             record["DisplayTaxRate"], record["EffectiveRate"] = rates_of(components)
+        return
+    if isinstance(kit, QuickBooksKit):
+        kit.change_tax_rate(code, percent)
         return
     assert isinstance(kit, FakeBooksKit)
     kit.books.tax_rates_list = [

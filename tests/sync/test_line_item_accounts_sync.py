@@ -20,7 +20,9 @@ def line_item_ids(emulated: Emulated) -> dict[str, str]:
     return {i.code: i.id for i in emulated.container.loc8_api.iter_line_items(TENANT)}
 
 
-def save_config(emulated: Emulated, integration_id: str, mapping: dict[str, str]) -> None:
+def save_config(
+    emulated: Emulated, app_kit: AppKit, integration_id: str, mapping: dict[str, str]
+) -> None:
     saved = emulated.client.http.put(
         f"/v1/integrations/{integration_id}/config",
         headers={**bearer(TENANT), "Content-Type": "application/json"},
@@ -28,7 +30,7 @@ def save_config(emulated: Emulated, integration_id: str, mapping: dict[str, str]
             {
                 "sync": LINE_ITEMS,
                 "invoice_status": "AUTHORISED",
-                "default_account_code": "200",
+                "default_account_code": app_kit.accounts["200"],
                 "line_item_accounts": mapping,
             }
         ),
@@ -36,7 +38,7 @@ def save_config(emulated: Emulated, integration_id: str, mapping: dict[str, str]
     assert saved.status_code == 200, saved.body
 
 
-def activate_mapped(emulated: Emulated, codes_to_260: tuple[str, ...]) -> str:
+def activate_mapped(emulated: Emulated, app_kit: AppKit, codes_to_260: tuple[str, ...]) -> str:
     """Loc8's short-coded catalogue, first synced with some items mapped to 260."""
     loc8 = emulated.container.loc8_api
     ids = {
@@ -49,23 +51,24 @@ def activate_mapped(emulated: Emulated, codes_to_260: tuple[str, ...]) -> str:
         for code, name in SHORT_CODES.items()
     }
     integration_id = emulated.connect()
-    save_config(emulated, integration_id, {ids[code]: "260" for code in codes_to_260})
+    other_revenue = app_kit.accounts["260"]
+    save_config(emulated, app_kit, integration_id, {ids[c]: other_revenue for c in codes_to_260})
     run_to_completion(emulated, drain_queue())
     return integration_id
 
 
 def test_saving_only_a_default_moves_no_item_the_app_has(emulated, app_kit: AppKit):
-    integration_id = activate_mapped(emulated, ("TAP1", "PIPE1"))
-    assert app_kit.items()["TAP1"].account_code == "260"
+    integration_id = activate_mapped(emulated, app_kit, ("TAP1", "PIPE1"))
+    assert app_kit.items()["TAP1"].account_code == app_kit.accounts["260"]
     before = {code: item.account_code for code, item in app_kit.items().items()}
 
     # As after a reconnect where the admin saved just a default account.
-    save_config(emulated, integration_id, {})
+    save_config(emulated, app_kit, integration_id, {})
     run = sync(emulated, integration_id)
 
     after = {code: item.account_code for code, item in app_kit.items().items()}
     assert after == before, run
-    assert after["TAP1"] == after["PIPE1"] == "260"
+    assert after["TAP1"] == after["PIPE1"] == app_kit.accounts["260"]
 
 
 def test_an_explicit_mapping_moves_the_item_and_only_it(emulated, app_kit: AppKit):
@@ -73,11 +76,11 @@ def test_an_explicit_mapping_moves_the_item_and_only_it(emulated, app_kit: AppKi
     ids = line_item_ids(emulated)
     before = {code: item.account_code for code, item in app_kit.items().items()}
 
-    save_config(emulated, integration_id, {ids["CALL1"]: "260"})
+    save_config(emulated, app_kit, integration_id, {ids["CALL1"]: app_kit.accounts["260"]})
     sync(emulated, integration_id)
 
     after = {code: item.account_code for code, item in app_kit.items().items()}
-    assert after["CALL1"] == "260"
+    assert after["CALL1"] == app_kit.accounts["260"]
     assert {c: a for c, a in after.items() if c != "CALL1"} == {
         c: a for c, a in before.items() if c != "CALL1"
     }
@@ -85,7 +88,7 @@ def test_an_explicit_mapping_moves_the_item_and_only_it(emulated, app_kit: AppKi
 
 def test_an_item_the_app_had_before_connecting_keeps_its_account(emulated, app_kit: AppKit):
     own = app_kit.own_item_code
-    assert app_kit.items()[own].account_code == "200"
+    assert app_kit.items()[own].account_code == app_kit.accounts["200"]
     loc8 = emulated.container.loc8_api
     # Loc8 has the same item under another account: matched by code, the app's stays.
     loc8.create_line_item(
@@ -95,21 +98,26 @@ def test_an_item_the_app_had_before_connecting_keeps_its_account(emulated, app_k
             name="Replacement filter",
             unit_price=Decimal("45.00"),
             tax_type_code="GST",
-            account_code="260",
+            account_code=app_kit.accounts["260"],
         ),
     )
     integration_id, _ = activate(emulated)
 
-    assert app_kit.items()[own].account_code == "200"
+    assert app_kit.items()[own].account_code == app_kit.accounts["200"]
     sync(emulated, integration_id)
-    assert app_kit.items()[own].account_code == "200"
+    assert app_kit.items()[own].account_code == app_kit.accounts["200"]
 
 
 def test_a_new_item_takes_the_loc8_account_when_the_app_has_it_else_the_default(
     emulated, app_kit: AppKit
 ):
     loc8 = emulated.container.loc8_api
-    for code, account in (("BKF1", "260"), ("ADV1", "400"), ("NONE1", None)):
+    # Loc8's line items name accounts as the app does (the admin chose them from its chart).
+    for code, account in (
+        ("BKF1", app_kit.accounts["260"]),
+        ("ADV1", app_kit.accounts["400"]),
+        ("NONE1", None),
+    ):
         loc8.create_line_item(
             TENANT,
             Loc8LineItemDraft(
@@ -124,6 +132,7 @@ def test_a_new_item_takes_the_loc8_account_when_the_app_has_it_else_the_default(
     activate(emulated)
 
     items = app_kit.items()
-    assert items["BKF1"].account_code == "260"  # Loc8's own, a revenue account in the app
-    assert items["ADV1"].account_code == "200"  # 400 is an expense account: the default
-    assert items["NONE1"].account_code == "200"
+    # Loc8's own, a revenue account in the app; an expense account gives the default.
+    assert items["BKF1"].account_code == app_kit.accounts["260"]
+    assert items["ADV1"].account_code == app_kit.accounts["200"]
+    assert items["NONE1"].account_code == app_kit.accounts["200"]

@@ -12,7 +12,7 @@ from decimal import Decimal
 import requests
 
 from chalicelib.domain.loc8 import Loc8TaxTypeDraft
-from tests.support.app_kits import AppKit
+from tests.support.app_kits import AppKit, draft_status
 from tests.support.auth import bearer
 from tests.support.emulated import TENANT, Emulated
 from tests.support.jobs import drain_queue
@@ -30,7 +30,11 @@ LOC8_RATE = re.compile(r"\d{1,3}\.\d{2,4}")  # as Loc8 writes rates: "10.00"
 
 
 def activate(
-    emulated: Emulated, *, sync_domains: dict | None = None, mapping: dict | None = None
+    emulated: Emulated,
+    app_kit: AppKit,
+    *,
+    sync_domains: dict | None = None,
+    mapping: dict | None = None,
 ) -> tuple[str, dict]:
     integration_id = emulated.connect()
     saved = emulated.client.http.put(
@@ -39,10 +43,10 @@ def activate(
         body=json.dumps(
             {
                 "sync": sync_domains or TAX_RATES,
-                "invoice_status": "DRAFT",
-                "default_account_code": "200",
+                "invoice_status": draft_status(app_kit, integration_id),
+                "default_account_code": app_kit.accounts["200"],
                 "line_item_accounts": {},
-                "tax_rate_mappings": mapping or {},
+                "tax_rate_mappings": {**app_kit.tax_rate_mappings, **(mapping or {})},
             }
         ),
     )
@@ -75,7 +79,7 @@ def reported(run: dict) -> dict[str, str]:
 def test_loc8_keeps_its_tax_types_and_takes_the_apps_rates_in_place(emulated, app_kit: AppKit):
     before = loc8_tax_types(emulated)
 
-    integration_id, run = activate(emulated)
+    integration_id, run = activate(emulated, app_kit)
 
     after = loc8_tax_types(emulated)
     rates = app_sales_rates(app_kit, integration_id)
@@ -101,7 +105,9 @@ def test_loc8_keeps_its_tax_types_and_takes_the_apps_rates_in_place(emulated, ap
 
 
 def test_line_items_and_invoices_keep_valid_tax_types(emulated, app_kit: AppKit):
-    integration_id, run = activate(emulated, sync_domains={"tax_rates": True, "line_items": True})
+    integration_id, run = activate(
+        emulated, app_kit, sync_domains={"tax_rates": True, "line_items": True}
+    )
 
     snapshot = emulated.loc8.snapshot(TENANT)
     active = {t["code"] for t in snapshot["tax_types"] if t["active"]}
@@ -119,7 +125,7 @@ def test_line_items_and_invoices_keep_valid_tax_types(emulated, app_kit: AppKit)
 
 
 def test_an_issued_invoice_can_still_be_edited_in_loc8_after_activation(emulated, app_kit: AppKit):
-    activate(emulated)
+    activate(emulated, app_kit)
     invoice = next(
         i
         for i in emulated.loc8.snapshot(TENANT)["invoices"]
@@ -149,7 +155,7 @@ def test_an_issued_invoice_can_still_be_edited_in_loc8_after_activation(emulated
 
 
 def test_a_quiet_run_costs_no_loc8_tax_call(emulated, app_kit: AppKit):
-    integration_id, first = activate(emulated)
+    integration_id, first = activate(emulated, app_kit)
     in_loc8 = len(loc8_tax_types(emulated))
     calls_before = emulated.loc8.calls
 
@@ -158,11 +164,13 @@ def test_a_quiet_run_costs_no_loc8_tax_call(emulated, app_kit: AppKit):
     tax_calls = {k: n for k, n in (emulated.loc8.calls - calls_before).items() if "tax-types" in k}
     assert tax_calls == {}
     assert to_loc8(quiet) == {"created": 0, "updated": 0, "unchanged": in_loc8, "failed": 0}
-    assert to_loc8(first)["unchanged"] + to_loc8(first)["created"] == in_loc8
+    # The activation took each app rate in place (updated where the app's differs).
+    first_counts = to_loc8(first)
+    assert first_counts["unchanged"] + first_counts["created"] + first_counts["updated"] == in_loc8
 
 
 def test_an_app_rate_is_added_then_changed_in_place(emulated, app_kit: AppKit):
-    integration_id, _ = activate(emulated)
+    integration_id, _ = activate(emulated, app_kit)
     code = add_sales_tax_rate(app_kit, "Export levy", "7.5")
 
     added_run = sync(emulated, integration_id)
@@ -186,7 +194,7 @@ def test_a_loc8_only_type_is_reported_and_left_as_it_is(emulated, app_kit: AppKi
     )
     before = loc8_tax_types(emulated)["LCT"]
 
-    integration_id, run = activate(emulated)
+    integration_id, run = activate(emulated, app_kit)
 
     assert loc8_tax_types(emulated)["LCT"] == before
     assert "Luxury car levy (33.00%) was left as it is" in reported(run)["LCT"]
@@ -203,6 +211,7 @@ def test_an_explicit_mapping_wins_over_the_name_and_the_invoices_sent_use_it(
 
     integration_id, run = activate(
         emulated,
+        app_kit,
         sync_domains={"tax_rates": True, "customers": True, "invoices": True},
         mapping={"GST_FREE": app_kit.gst_code},
     )
@@ -249,7 +258,7 @@ def test_an_invoice_on_a_loc8_only_type_waits_for_the_settings_to_name_its_rate(
     )
     invoices = {"tax_rates": True, "customers": True, "invoices": True}
 
-    integration_id, run = activate(emulated, sync_domains=invoices)
+    integration_id, run = activate(emulated, app_kit, sync_domains=invoices)
 
     [error] = [e for e in run["errors"] if e["record"] == invoice["number"]]
     app_name = app_kit.app(integration_id).profile.name
@@ -265,8 +274,8 @@ def test_an_invoice_on_a_loc8_only_type_waits_for_the_settings_to_name_its_rate(
         body=json.dumps(
             {
                 "sync": invoices,
-                "invoice_status": "DRAFT",
-                "default_account_code": "200",
+                "invoice_status": draft_status(app_kit, integration_id),
+                "default_account_code": app_kit.accounts["200"],
                 "line_item_accounts": {},
                 "tax_rate_mappings": {"LCT": app_kit.gst_code},
             }
