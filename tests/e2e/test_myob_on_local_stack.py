@@ -2,10 +2,11 @@
 the MYOB emulator's consent page, API and controls, and the Loc8 emulator.
 
 The scenario a Loc8 admin lives through (connect, configure, activation, both sides
-level, payments both ways, reconnect without duplicates), then the faults a sync must
-survive with exactly one MYOB record per Loc8 record afterwards: a create MYOB did whose
-reply was lost (MYOB has no idempotency key), a 500, MYOB's own 403 rate refusal and a
-429 from in front of it, and a job cut off at its time budget.
+level, payments both ways, a lapsed consent reconnected, reconnect without duplicates),
+then the faults a sync must survive with exactly one MYOB record per Loc8 record
+afterwards: a create MYOB did whose reply was lost (MYOB has no idempotency key), a 500,
+MYOB's own 403 rate refusal and a 429 from in front of it, and a job cut off at its time
+budget.
 """
 
 from __future__ import annotations
@@ -183,9 +184,21 @@ def test_connect_configure_sync_payments_both_ways_and_reconnect_without_duplica
         [reached_myob] = [s for s in company_file.sales() if s["Number"] == paid_in_loc8["number"]]
         assert money(reached_myob["BalanceDueAmount"]) == Decimal("0.00")
 
-        # Reconnect: disconnect, add again and consent to the same company file.
+        # The company file's consent lapses: the next sync asks the admin to reconnect,
+        # and after consenting again a sync finds nothing to make.
         counts = company_file.counts()
         loc8_counts = _loc8_counts(loc8)
+        myob.lapse_consent(company_file)
+        tenant.sync_now(first)
+        shown = tenant.status(first)
+        assert shown["status"] == "NEEDS_RECONNECT"
+        assert "consent lapsed or was withdrawn" in shown["attention"]["message"]
+        tenant.reauthorise(first, company_file)
+        assert tenant.status(first)["status"] == "ACTIVE"
+        _assert_quiet(tenant.sync_now(first))
+        assert company_file.counts() == counts
+
+        # Reconnect: disconnect, add again and consent to the same company file.
         second = _reconnect(tenant, company_file, first)
         again = tenant.finished_run(second)
         assert again["trigger"] == "activation"

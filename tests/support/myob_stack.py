@@ -136,6 +136,13 @@ class MyobBusiness:
         assert added.status_code == 201, added.text
         return MyobCompanyFile(self.url, added.json()["Id"], name)
 
+    def lapse_consent(self, company_file: MyobCompanyFile) -> None:
+        """The file's consent lapses (not renewed, or withdrawn by the file's admin)."""
+        lapsed = requests.post(
+            f"{self.url}/_emulator/company-files/{company_file.id}/lapse-consent", timeout=TIMEOUT
+        )
+        assert lapsed.status_code == 200, lapsed.text
+
     def state(self) -> dict[str, Any]:
         return dict(requests.get(f"{self.url}/_emulator/state", timeout=TIMEOUT).json())
 
@@ -227,7 +234,19 @@ class MyobTenant(Loc8Tenant):
         added = self.api("POST", "/v1/integrations", {"app": "myob"})
         assert added.status_code == 201, added.text
         integration_id = str(added.json()["id"])
-        callback = choose_business(added.json()["authorize_url"], company_file.name)
+        self._allow(integration_id, added.json()["authorize_url"], company_file)
+        return integration_id
+
+    def reauthorise(self, integration_id: str, company_file: MyobCompanyFile) -> None:
+        """The admin reconnects the integration from the page, consenting again."""
+        asked = self.api("POST", f"/v1/integrations/{integration_id}/authorize")
+        assert asked.status_code == 200, asked.text
+        self._allow(integration_id, asked.json()["authorize_url"], company_file)
+
+    def _allow(
+        self, integration_id: str, authorize_url: str, company_file: MyobCompanyFile
+    ) -> None:
+        callback = choose_business(authorize_url, company_file.name)
         assert callback.startswith(f"{self.stack.api_url}/v1/oauth/myob/callback")
         assert parse_qs(urlsplit(callback).query)["businessId"] == [company_file.id]
         returned = requests.get(callback, allow_redirects=False, timeout=TIMEOUT)
@@ -239,9 +258,11 @@ class MyobTenant(Loc8Tenant):
         )
         assert finished.status_code == 200, finished.text
         # The consent named the company file: bound at once, with nothing to choose.
-        assert finished.json()["status"] == "AUTHORISED"
         assert finished.json()["organisation"] == {"id": company_file.id, "name": company_file.name}
-        return integration_id
+
+    def status(self, integration_id: str) -> dict[str, Any]:
+        """The integration as the settings page shows it."""
+        return dict(self.api("GET", f"/v1/integrations/{integration_id}").json())
 
     def config_for(self, integration_id: str) -> dict[str, Any]:
         """Every domain, approved invoices, and MYOB's own income account, bank account
