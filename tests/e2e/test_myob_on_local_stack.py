@@ -145,6 +145,7 @@ def test_connect_configure_sync_payments_both_ways_and_reconnect_without_duplica
     tenant = MyobTenant.seeded(stack, "myob-scenario")
     company_file = myob.add_file("Scenario Plumbing")
     cards_before = {card_name(c) for c in company_file.records("Contact/Customer")}
+    refusals_before = myob.rate_limit_refusals()
     first = tenant.connect(company_file)
     second = None
     try:
@@ -209,6 +210,8 @@ def test_connect_configure_sync_payments_both_ways_and_reconnect_without_duplica
         assert _loc8_counts(loc8) == loc8_counts
         made = _made(again)
         assert made == dict.fromkeys(made, 0)
+        # One call per record, and never once past MYOB's 8 a second for the key.
+        assert myob.rate_limit_refusals() == refusals_before
     finally:
         for integration_id in (first, second):
             if integration_id:
@@ -254,6 +257,7 @@ def test_failed_and_cut_off_writes_leave_exactly_one_record_per_record(
     tenant = MyobTenant.seeded(stack, "myob-faults")
     company_file = myob.add_file("Faulted Plumbing")
     integration_id = tenant.connect(company_file)
+    refusals_before = myob.rate_limit_refusals()
     try:
         for fault, _reason in FAULTS.values():
             myob.add_fault(headers=RETRY_SOON, **fault)
@@ -271,5 +275,7 @@ def test_failed_and_cut_off_writes_leave_exactly_one_record_per_record(
 
         _assert_quiet(tenant.sync_now(integration_id))
         _assert_level(tenant, company_file)
+        # Continuing after a refusal did not run into MYOB's real limit either.
+        assert myob.rate_limit_refusals() == refusals_before
     finally:
         tenant.disconnect(integration_id)

@@ -146,6 +146,10 @@ class MyobBusiness:
     def state(self) -> dict[str, Any]:
         return dict(requests.get(f"{self.url}/_emulator/state", timeout=TIMEOUT).json())
 
+    def rate_limit_refusals(self) -> int:
+        """How many calls MYOB's per-key limits refused (injected faults not counted)."""
+        return int(self.state()["rate_limit_refusals"])
+
     def grants(self, company_file_id: str) -> list[dict[str, Any]]:
         return [g for g in self.state()["grants"] if company_file_id in g["company_files"]]
 
