@@ -23,16 +23,34 @@ ROOT = Path(__file__).resolve().parents[1]
 # MYOB's per-key limit, and the pace the shared budget keeps under it.
 PER_SECOND_LIMIT = 8
 SHARED_PACE = 7
+IMPORTED = 10_000
 PUSHED = 2_000
+MEMORY_SIZES = (5_000, 50_000)
 # Invoices each of the two concurrent workers sends: enough for half a minute of calls.
 CONCURRENT_EACH = 100
+# Customers the import benchmark stamps per second of the emulator's clock: the pace of
+# a bulk import. The emulator's own seeding stamps any number in one second, which the
+# core's page walk reads twice (see `chalicelib/sync/paging.py`); that case is measured
+# separately.
+IMPORT_PACE = 100
 # Fewest runs of the slow measurements (a 50,000-customer import takes minutes).
 SLOW_RUNS = 3
+
+# The one note the demo data gives with every domain on (the sync tests expect it): Loc8's
+# CALLOUT is linked to MYOB's same-named item, whose number differs.
+DEMO_CALLOUT_NOTE = "line_items/CALLOUT: Linked to the MYOB Business item of the same name"
 
 Probe = dict[str, Any]
 
 
-def probe(scenario: str, *, customers: int = 0, invoices: int = 0, per_second: int = 0) -> Probe:
+def probe(
+    scenario: str,
+    *,
+    customers: int = 0,
+    invoices: int = 0,
+    per_second: int = 0,
+    expected_note: str | None = None,
+) -> Probe:
     output = subprocess.run(  # noqa: S603 - fixed argv
         [
             sys.executable,
@@ -54,8 +72,9 @@ def probe(scenario: str, *, customers: int = 0, invoices: int = 0, per_second: i
     ).stdout
     result: Probe = json.loads(output.strip().splitlines()[-1])
     # A figure is never of a sync that failed or dropped records unnoticed.
-    if result["errors"] or result["statuses"] != ["SUCCEEDED"]:
-        raise RuntimeError(f"{scenario}: runs {result['statuses']} with errors {result['errors']}")
+    errors = [e for e in result["errors"] if not (expected_note and e.startswith(expected_note))]
+    if errors or result["statuses"] != ["SUCCEEDED"]:
+        raise RuntimeError(f"{scenario}: runs {result['statuses']} with errors {errors}")
     return result
 
 
@@ -85,12 +104,16 @@ def invoice_posts(result: Probe) -> float:
 def main(runs: int) -> list[str]:
     slow_runs = min(runs, SLOW_RUNS)
     lines: list[str] = []
-    imported = [probe("import", customers=10_000) for _ in range(slow_runs)]
+    imported = [
+        probe("import", customers=IMPORTED, per_second=IMPORT_PACE) for _ in range(slow_runs)
+    ]
     lines += [
-        f"import 10,000 customers ({slow_runs} runs): MYOB API calls median "
+        f"import {IMPORTED:,} customers ({IMPORT_PACE} stamped a second, {slow_runs} runs): MYOB "
+        "API calls median "
         f"{median(imported, api_calls('activation')):.0f} (target <= 12; by operation "
         f"{imported[-1]['activation']['by_operation']}), deferrals median "
-        f"{median(imported, lambda r: r['activation']['deferrals']):.0f}, wall "
+        f"{median(imported, lambda r: r['activation']['deferrals']):.0f} (a delivery lasts at "
+        f"most 240 s of wall time), wall "
         f"{median(imported, lambda r: r['seconds']):.0f} s",
         "next scheduled sync (its window still holds the import's changes): API calls median "
         f"{median(imported, api_calls('first_quiet')):.0f} "
@@ -100,6 +123,12 @@ def main(runs: int) -> list[str]:
         f"{imported[-1]['quiet']['not_modified']}, token refreshes "
         f"{median(imported, token_calls('quiet')):.0f}",
     ]
+    burst = probe("import", customers=IMPORTED)
+    lines.append(
+        f"import {IMPORTED:,} customers stamped in one second (the emulator's bulk seed; "
+        f"1 run): API calls {api_calls('activation')(burst):.0f} "
+        f"({burst['activation']['by_operation']}), deferrals {burst['activation']['deferrals']}"
+    )
 
     pushed = [probe("push", invoices=PUSHED) for _ in range(slow_runs)]
     floor = PUSHED / PER_SECOND_LIMIT
@@ -133,7 +162,7 @@ def main(runs: int) -> list[str]:
         f"{both[-1]['sales_created']}"
     )
 
-    every = [probe("all") for _ in range(runs)]
+    every = [probe("all", expected_note=DEMO_CALLOUT_NOTE) for _ in range(runs)]
     lines.append(
         "steady-state quiet sync of every domain (5 enabled): API calls median "
         f"{median(every, api_calls('quiet')):.0f} (target <= 5: one read or one 304 each; "
@@ -143,12 +172,17 @@ def main(runs: int) -> list[str]:
 
     peaks: dict[int, float] = {}
     memory_runs = 1
-    for size in (5_000, 50_000):
-        results = [probe("import", customers=size) for _ in range(memory_runs)]
+    for size in MEMORY_SIZES:
+        results = [
+            probe("import", customers=size, per_second=IMPORT_PACE) for _ in range(memory_runs)
+        ]
         peaks[size] = median(results, lambda r: r["peak_rss_mb"])
         lines.append(
             f"worker peak RSS importing {size:,} customers: {peaks[size]:.0f} MB "
             f"({memory_runs} run)"
         )
-    lines.append(f"50,000 vs 5,000 customers: {peaks[50_000] / peaks[5_000]:.2f}x (target <= 1.2x)")
+    small, large = MEMORY_SIZES
+    lines.append(
+        f"{large:,} vs {small:,} customers: {peaks[large] / peaks[small]:.2f}x (target <= 1.2x)"
+    )
     return lines
