@@ -184,6 +184,8 @@ def test_connect_configure_sync_payments_both_ways_and_reconnect_without_duplica
         ]
         [reached_myob] = [s for s in company_file.sales() if s["Number"] == paid_in_loc8["number"]]
         assert money(reached_myob["BalanceDueAmount"]) == Decimal("0.00")
+        [paid_on_site] = [i for i in loc8["invoices"] if i["id"] == paid_in_loc8["id"]]
+        assert paid_on_site["status"] == "paid"
 
         # The company file's consent lapses: the next sync asks the admin to reconnect,
         # and after consenting again a sync finds nothing to make.

@@ -238,7 +238,9 @@ class MyobTenant(Loc8Tenant):
         added = self.api("POST", "/v1/integrations", {"app": "myob"})
         assert added.status_code == 201, added.text
         integration_id = str(added.json()["id"])
-        self._allow(integration_id, added.json()["authorize_url"], company_file)
+        finished = self._allow(integration_id, added.json()["authorize_url"], company_file)
+        # The consent named the company file: bound at once, with nothing to choose.
+        assert finished["status"] == "AUTHORISED"
         return integration_id
 
     def reauthorise(self, integration_id: str, company_file: MyobCompanyFile) -> None:
@@ -249,7 +251,8 @@ class MyobTenant(Loc8Tenant):
 
     def _allow(
         self, integration_id: str, authorize_url: str, company_file: MyobCompanyFile
-    ) -> None:
+    ) -> dict[str, Any]:
+        """Consent on MYOB's page and finish on Loc8's: the integration as then shown."""
         callback = choose_business(authorize_url, company_file.name)
         assert callback.startswith(f"{self.stack.api_url}/v1/oauth/myob/callback")
         assert parse_qs(urlsplit(callback).query)["businessId"] == [company_file.id]
@@ -261,8 +264,8 @@ class MyobTenant(Loc8Tenant):
             "POST", f"/v1/integrations/{integration_id}/consent", {"handle": query["handle"]}
         )
         assert finished.status_code == 200, finished.text
-        # The consent named the company file: bound at once, with nothing to choose.
         assert finished.json()["organisation"] == {"id": company_file.id, "name": company_file.name}
+        return dict(finished.json())
 
     def status(self, integration_id: str) -> dict[str, Any]:
         """The integration as the settings page shows it."""
