@@ -62,16 +62,18 @@ class Loc8Matcher:
     @classmethod
     def load(cls, customers: Iterable[Loc8Customer], linked: set[str]) -> Loc8Matcher:
         matcher = cls()
-        for customer in customers:
-            if customer.id in linked:
-                continue
-            email = normalised_email(customer.email)
-            matcher.emails[customer.id] = email
-            if email:
-                matcher.by_email[email].append(customer.id)
-            matcher.names[customer.id] = normalised_name(customer.name)
-            matcher.by_name[matcher.names[customer.id]].append(customer.id)
+        matcher.add(customer for customer in customers if customer.id not in linked)
         return matcher
+
+    def add(self, customers: Iterable[Loc8Customer]) -> None:
+        """Take these unlinked customers' keys (their id, email and name only)."""
+        for customer in customers:
+            email = normalised_email(customer.email)
+            self.emails[customer.id] = email
+            if email:
+                self.by_email[email].append(customer.id)
+            self.names[customer.id] = normalised_name(customer.name)
+            self.by_name[self.names[customer.id]].append(customer.id)
 
     def match(self, contact: AppContact) -> Match:
         """The Loc8 customer id an app contact is, if exactly one can be told."""

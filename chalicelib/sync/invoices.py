@@ -26,6 +26,8 @@ from chalicelib.sync.positions import load_position, save_position, since_of
 __all__ = ["DOMAIN", "LOC8_CURSOR", "InvoicesSyncer", "app_fingerprint", "loc8_fingerprint"]
 
 LOC8_CURSOR = "invoices#loc8"
+# About how many Loc8 invoices a page brings (Loc8's default page).
+LOC8_PAGE_INVOICES = 200
 # Failed invoices kept for retry; beyond this they wait for their next change in Loc8
 # (except those of unknown outcome, which are always kept).
 RETRY_LIMIT = 500
@@ -81,6 +83,9 @@ class _Pass:
             context.tenant_id,
             updated_since=since_of({"since": self.since}),
             cursor=self.cursor or None,
+            # Whole batches per page: 200 invoices in batches of 30 would send a batch of
+            # 20 every page.
+            limit=self.batch_size * max(1, LOC8_PAGE_INVOICES // self.batch_size),
         )
         for page in pages:
             todo = [

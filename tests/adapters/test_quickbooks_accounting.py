@@ -503,3 +503,24 @@ def test_an_invoice_read_back_names_its_items_by_loc8s_code(qbo_connected):
     assert made.ok, made.errors
     [read] = connected.app().get_invoices([made.record.id or ""])  # a later job's read
     assert [line.item_code for line in read.lines] == ["HWS-INST"]
+
+
+def test_an_entity_that_filled_a_query_page_is_not_asked_of_the_change_feed_again(
+    qbo_connected,
+):
+    """The walker restarts at page 1 after each page; once customers outnumber what the
+    feed answers, a write between pages (which makes the feed's answer stale) must not
+    send the next page back to the feed, only to a query."""
+    connected = qbo_connected
+    clock = connected.emulator.clock
+    connected.advance(timedelta(hours=1))
+    since = clock.now() - timedelta(seconds=30)
+    seed_customers(_company(connected), 1200, clock.now())
+    app = connected.app()
+    first = next(iter(app.contact_pages(since)))
+    assert len(first.records) == 1000
+    app.create_contacts([AppContactDraft(name="Between Pages Pty Ltd")], "between-pages")
+    before = _calls(connected)
+    restarted = next(iter(app.contact_pages(first.records[-1].updated_at)))
+    assert restarted.records
+    assert _spent(before, connected) == {QUERY: 1}

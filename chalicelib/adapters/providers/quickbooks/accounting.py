@@ -93,6 +93,8 @@ class QuickBooksAccounting:
         # The settings batch's first pages, until a step needs the lists whole.
         self._settings_pages: dict[str, list[dict[str, Any]]] | None = None
         self._settings_lists: dict[str, list[dict[str, Any]]] | None = None
+        # Entities that filled a query page in this job (see `_pages`).
+        self._paged_entities: set[str] = set()
         self._items: list[AppItem] | None = None  # every item, read once for invoices
         self._fresh_items: dict[str, AppItem] = {}  # read or saved since, by Id
         self._item_codes: dict[str, str] = {}  # item code by Id
@@ -264,7 +266,10 @@ class QuickBooksAccounting:
     ) -> Iterator[AppPage[Any]]:
         if start_page == 1:
             self._read_ahead(since)
-        changes = self._feed.changes(entity, since) if start_page == 1 else None
+        # Once an entity fills a query page in this job, its changes outnumber what the
+        # change feed answers: asking the feed again would only cost a call.
+        use_feed = start_page == 1 and entity not in self._paged_entities
+        changes = self._feed.changes(entity, since) if use_feed else None
         if changes is not None:
             records = [record for raw in changes.records for record in parse(raw)]
             yield AppPage(records=records, page=1, last=True, read_at=changes.read_at)
@@ -277,6 +282,8 @@ class QuickBooksAccounting:
             )
             listed = found.get(entity) or []
             last = len(listed) < PAGE_SIZE
+            if not last:
+                self._paged_entities.add(entity)
             records = [record for raw in listed for record in parse(raw)]
             yield AppPage(records=records, page=page, last=last)
             if last:
