@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # a bulk import. The emulator's own seeding stamps any number in one second, which the
 # core's page walk reads twice (see `sync/paging.py`); that case is measured separately.
 IMPORT_PACE = 100
-# The one error both demo books give with every domain on (the e2e test asserts it):
-# QuickBooks' "Call-out fee" item came to Loc8 by name, so Loc8's CALLOUT cannot be made.
-DEMO_NAME_CLASH = "line_items/CALLOUT: Duplicate Name Exists"
+# The one note both demo books give with every domain on (the service test asserts it):
+# QuickBooks' "Call-out fee" item (no SKU) is Loc8's CALLOUT by name, and is linked to it.
+DEMO_NAME_CLASH = "line_items/CALLOUT: Linked to the QuickBooks Online item of the same name"
 
 Probe = dict[str, Any]
 
