@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from localdev.emukit import Clock, EmulatorKit
+from localdev.emukit.redirects import exact_redirect_uris
 from localdev.myob.app import create_app
 from localdev.myob.books import Books, timestamp
 from localdev.myob.context import Services
@@ -27,17 +28,6 @@ from localdev.myob.state import CompanyFiles
 DEFAULT_CLIENT_ID = "loc8-local-myob-key"
 DEFAULT_CLIENT_SECRET = "loc8-local-myob-secret"  # a well-known, local-only value
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8000/v1/oauth/myob/callback"
-
-
-def _check_redirect_uris(uris: Iterable[str]) -> tuple[str, ...]:
-    cleaned = tuple(dict.fromkeys(uri.strip() for uri in uris if uri.strip()))
-    if not cleaned:
-        raise ValueError("at least one redirect URI is required")
-    for uri in cleaned:
-        parts = urlsplit(uri)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
-            raise ValueError(f"redirect URI must be an exact http(s) URL: {uri!r}")
-    return cleaned
 
 
 class MyobEmulator:
@@ -62,7 +52,7 @@ class MyobEmulator:
         registered = RegisteredApp(
             client_id=client_id,
             client_secret=client_secret,
-            redirect_uris=_check_redirect_uris(redirect_uris),
+            redirect_uris=exact_redirect_uris(redirect_uris, app="MYOB"),
             name=app_name,
         )
         self._kit = EmulatorKit(MyobErrorBodies(), timestamp, clock=clock or Clock())

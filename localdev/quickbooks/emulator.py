@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from localdev.emukit import Clock, EmulatorKit
+from localdev.emukit.redirects import exact_redirect_uris
 from localdev.quickbooks.accounting.companies import Companies, Company
 from localdev.quickbooks.accounting.limits import RateLimiter, RateLimits
 from localdev.quickbooks.accounting.requestids import RequestIds
@@ -27,19 +28,6 @@ DEFAULT_CLIENT_ID = "loc8-local-quickbooks-client"
 DEFAULT_CLIENT_SECRET = "loc8-local-quickbooks-secret"  # a well-known, local-only value
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8000/v1/oauth/quickbooks/callback"
 ENV_PREFIX = "QUICKBOOKS_EMULATOR_"
-
-
-def _check_redirect_uris(uris: Iterable[str]) -> tuple[str, ...]:
-    cleaned = tuple(dict.fromkeys(uri.strip() for uri in uris if uri.strip()))
-    if not cleaned:
-        raise ValueError("at least one redirect URI is required")
-    for uri in cleaned:
-        parts = urlsplit(uri)
-        if "*" in uri or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"redirect URI must be an exact http(s) URL: {uri!r}")
-        if parts.fragment:
-            raise ValueError(f"redirect URI must not contain a fragment: {uri!r}")
-    return cleaned
 
 
 class QuickBooksEmulator:
@@ -65,7 +53,7 @@ class QuickBooksEmulator:
         registered = RegisteredApp(
             client_id=client_id,
             client_secret=client_secret,
-            redirect_uris=_check_redirect_uris(redirect_uris),
+            redirect_uris=exact_redirect_uris(redirect_uris, app="QuickBooks Online"),
             name=app_name,
         )
         clock = clock or Clock()

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from localdev.emukit import Clock, EmulatorKit
+from localdev.emukit.redirects import exact_redirect_uris
 from localdev.xero.accounting import writes
 from localdev.xero.accounting.books import Books
 from localdev.xero.accounting.dates import to_millis
@@ -31,21 +32,6 @@ DEFAULT_CLIENT_ID = "loc8-local-client"
 DEFAULT_CLIENT_SECRET = "loc8-local-secret"  # a well-known, local-only value
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8000/v1/oauth/xero/callback"
 MAX_REDIRECT_URIS = 50  # Xero's limit per app
-
-
-def _check_redirect_uris(uris: Iterable[str]) -> tuple[str, ...]:
-    cleaned = tuple(dict.fromkeys(uri.strip() for uri in uris if uri.strip()))
-    if not cleaned:
-        raise ValueError("at least one redirect URI is required")
-    if len(cleaned) > MAX_REDIRECT_URIS:
-        raise ValueError(f"Xero allows at most {MAX_REDIRECT_URIS} redirect URIs")
-    for uri in cleaned:
-        parts = urlsplit(uri)
-        if "*" in uri or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"redirect URI must be an exact http(s) URL: {uri!r}")
-        if parts.fragment:
-            raise ValueError(f"redirect URI must not contain a fragment: {uri!r}")
-    return cleaned
 
 
 class XeroEmulator:
@@ -71,7 +57,7 @@ class XeroEmulator:
         registered = RegisteredApp(
             client_id=client_id,
             client_secret=client_secret,
-            redirect_uris=_check_redirect_uris(redirect_uris),
+            redirect_uris=exact_redirect_uris(redirect_uris, app="Xero", most=MAX_REDIRECT_URIS),
             name=app_name,
         )
         self._kit = EmulatorKit(XeroErrorBodies(), iso, clock=clock or Clock())
