@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from localdev.app_emulators import APP_EMULATORS
 from localdev.loc8 import DEFAULT_SERVICE_TOKEN, Loc8Emulator
 from localdev.loc8.problems import Problem
 from localdev.stack import LocalStack, Ports, free_port
@@ -142,7 +143,8 @@ def test_the_command_line_seeds_demo_and_takes_the_token_from_env(command_line: 
 
 
 def test_the_local_stack_points_the_service_at_the_emulator():
-    stack = LocalStack(Ports(api=1, loc8=8102, moto=3, web=4, apps={"xero": 2}))
+    apps = {entry.key: 10 + number for number, entry in enumerate(APP_EMULATORS)}
+    stack = LocalStack(Ports(api=1, loc8=8102, moto=3, web=4, apps=apps))
     env = stack.service_env()
     assert env["LOC8_API_URL"] == "http://127.0.0.1:8102" == stack.loc8_url
     assert env["LOC8_API_SECRET"] == DEFAULT_SERVICE_TOKEN
