@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from chalicelib.adapters.providers.myob.etags import EtagCache
-from chalicelib.adapters.providers.myob.limits import SHARED_RATE, Pacer
+from chalicelib.adapters.providers.myob.limits import SHARED_PER_SECOND, SHARED_RATE, Pacer
 from chalicelib.domain.accounting import (
     AppContactDraft,
     AppInvoice,
@@ -448,8 +448,8 @@ def test_paced_calls_are_never_refused_at_eight_a_second():
         for _ in range(20):
             connected.app(pacer=pacer).accounts()  # a fresh adapter: one read each
 
-    # 20 calls at 7 a second (one under MYOB's 8) span 19 sevenths of a second.
-    assert pacer.slept == pytest.approx(19 / 7)
+    # 20 calls at the shared pace (6 a second, two under MYOB's 8) span 19 sixths.
+    assert pacer.slept == pytest.approx(19 / SHARED_PER_SECOND, abs=1e-4)  # microseconds
     assert emulator.calls["GET /accountright/{cf}/GeneralLedger/Account"] == 20
 
 
@@ -515,8 +515,9 @@ def test_bank_accounts_are_told_from_credit_cards_both_taking_payments():
     def account(display_id: str, kind: str) -> dict:
         return {"DisplayID": display_id, "Name": kind, "Type": kind, "Classification": "Asset"}
 
-    bank, card = account_from_myob(account("1-1110", "Bank")), account_from_myob(
-        account("2-1110", "CreditCard")
+    bank, card = (
+        account_from_myob(account("1-1110", "Bank")),
+        account_from_myob(account("2-1110", "CreditCard")),
     )
     assert bank is not None
     assert card is not None
