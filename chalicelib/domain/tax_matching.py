@@ -152,6 +152,11 @@ def _match_one(
     same_rate = [r for r in revenue if r.rate == tax_type.rate]
     if len(same_rate) == 1:
         return TaxTypeMatch(tax_type, same_rate[0], MatchedBy.RATE)
+    if len(same_rate) > 1:
+        codes = ", ".join(sorted(r.code for r in same_rate))
+        return TaxTypeMatch(
+            tax_type, None, None, f"{len(same_rate)} sales tax rates have its rate ({codes})"
+        )
     return TaxTypeMatch(tax_type, None, None)
 
 

@@ -8,7 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib.domain.errors import AccessRevoked, ProviderRejected, ProviderUnavailable
+from chalicelib.domain.errors import (
+    AccessRevoked,
+    InvalidRequest,
+    ProviderRejected,
+    ProviderUnavailable,
+)
 from localdev.emukit import serve_in_thread
 from localdev.myob import DEMO_COMPANY_FILE_ID, MyobLimits
 from tests.support.myob_emulator_fixtures import new_emulator
@@ -58,8 +63,18 @@ def test_a_named_file_the_consent_does_not_reach_is_refused(served):
     callback = consent(emulator, oauth, DEMO_COMPANY_FILE_ID)
     tokens = oauth.exchange_code(callback["code"], "unused")
 
-    with pytest.raises(AccessRevoked):
+    with pytest.raises(InvalidRequest, match="did not grant access to company file"):
         oauth.granted_organisations(tokens, SECOND_FILE_ID)
+
+
+def test_a_business_id_that_is_not_a_file_id_is_refused_at_the_callback(served):
+    _emulator, server = served
+    oauth = myob_oauth(server.url)
+    assert oauth.organisation_named_in({"businessId": DEMO_COMPANY_FILE_ID}) == (
+        DEMO_COMPANY_FILE_ID
+    )
+    with pytest.raises(InvalidRequest, match="not a MYOB company file id"):
+        oauth.organisation_named_in({"businessId": "not-a-guid"})
 
 
 def test_a_legacy_consent_lists_every_file_the_login_reaches(served):

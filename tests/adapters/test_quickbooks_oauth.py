@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from chalicelib.domain.errors import AccessRevoked, ProviderRejected
+from chalicelib.domain.errors import AccessRevoked, InvalidRequest, ProviderRejected
 from localdev.quickbooks import DEMO_REALM_ID
 from tests.support.quickbooks_provider import Connected, connect_company, consent, qbo_oauth
 from tests.support.quickbooks_provider import qbo_connected as qbo_connected
@@ -51,9 +51,18 @@ def test_a_second_company_is_granted_by_its_own_consent(qbo_connected):
     second = connect_company(connected.emulator, connected.server, other.realm_id)
     [company] = second.oauth.granted_organisations(second.tokens, other.realm_id)
     assert (company.id, company.name) == (other.realm_id, "Harbour Heating Ltd")
-    # The first consent's tokens do not reach the second company.
-    with pytest.raises(AccessRevoked):
+    # The first consent's tokens do not reach the second company: a 400 telling the
+    # user to connect again and choose it (not "access revoked": it never was granted).
+    with pytest.raises(InvalidRequest, match=f"did not grant access to company {other.realm_id}"):
         connected.oauth.granted_organisations(connected.tokens, other.realm_id)
+
+
+def test_a_realm_id_that_is_not_a_company_number_is_refused_at_the_callback(qbo_connected):
+    oauth = qbo_connected.oauth
+    assert oauth.organisation_named_in({"realmId": DEMO_REALM_ID}) == DEMO_REALM_ID
+    assert oauth.organisation_named_in({}) is None
+    with pytest.raises(InvalidRequest, match="not a QuickBooks Online company id"):
+        oauth.organisation_named_in({"realmId": "abc"})
 
 
 def test_a_callback_naming_no_company_is_refused_with_a_clear_message(qbo_connected):

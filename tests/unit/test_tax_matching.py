@@ -104,6 +104,10 @@ def test_a_rate_shared_by_several_sales_rates_matches_nothing():
     assert matching.app_code("ZERO") is None
     # Left as it is: nothing is sent for it.
     assert matching.updates == []
+    # ...and the note says why: several rates could be it, not that none has its rate.
+    [note] = [m.note for m in matching.unmatched()]
+    assert note is not None
+    assert note.startswith("4 sales tax rates have its rate (")
 
 
 def test_names_match_ignoring_case_and_spaces():

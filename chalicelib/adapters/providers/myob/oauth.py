@@ -16,6 +16,7 @@ file's administrator removes the app's consent in my.MYOB.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from chalicelib.adapters.providers.myob.limits import PER_SECOND_WAIT, Pacer
 from chalicelib.adapters.providers.myob.profile import MYOB_PROFILE
 from chalicelib.domain.errors import (
     AccessRevoked,
+    InvalidRequest,
     ProviderRejected,
     ProviderUnavailable,
     RateLimited,
@@ -120,8 +122,17 @@ class MyobOAuth:
         return self._token_set(response, previous=tokens)
 
     def organisation_named_in(self, callback: Mapping[str, str]) -> str | None:
-        """MYOB names the chosen company file as `businessId` when consent is prompted."""
-        return callback.get("businessId") or None
+        """MYOB names the chosen company file as `businessId` (a GUID) when consent is
+        prompted."""
+        business = callback.get("businessId") or None
+        if business is not None:
+            try:
+                uuid.UUID(business)
+            except ValueError as malformed:
+                raise InvalidRequest(
+                    "The callback's businessId is not a MYOB company file id."
+                ) from malformed
+        return business
 
     def granted_organisations(
         self, tokens: TokenSet, named_organisation: str | None = None
@@ -130,7 +141,14 @@ class MyobOAuth:
         (its root names it); without one, every file the login reaches (legacy keys)."""
         token = tokens.access_token.get_secret_value()
         if named_organisation:
-            info = self._get(f"{self._api_url}/{named_organisation}/", token, "company_file")
+            try:
+                info = self._get(f"{self._api_url}/{named_organisation}/", token, "company_file")
+            except AccessRevoked as refused:
+                # Just granted, so the tokens work: they do not reach the file named.
+                raise InvalidRequest(
+                    f"MYOB Business did not grant access to company file {named_organisation}; "
+                    "connect again and choose the file on MYOB's page."
+                ) from refused
             described = (info or {}).get("CompanyFile") if isinstance(info, dict) else None
             name = (described or {}).get("Name") or named_organisation
             return [Organisation(id=named_organisation, name=str(name))]

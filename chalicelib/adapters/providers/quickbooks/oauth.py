@@ -19,7 +19,12 @@ import requests
 from chalicelib.adapters.providers.http import send
 from chalicelib.adapters.providers.quickbooks.failures import fault_errors
 from chalicelib.adapters.providers.quickbooks.profile import QUICKBOOKS_PROFILE
-from chalicelib.domain.errors import AccessRevoked, ProviderRejected, ProviderUnavailable
+from chalicelib.domain.errors import (
+    AccessRevoked,
+    InvalidRequest,
+    ProviderRejected,
+    ProviderUnavailable,
+)
 from chalicelib.domain.integration import Organisation
 from chalicelib.domain.tokens import TokenSet
 from chalicelib.ports import Clock
@@ -108,8 +113,11 @@ class QuickBooksOAuth:
         return renewed
 
     def organisation_named_in(self, callback: Mapping[str, str]) -> str | None:
-        """Intuit's callback names the one company the user chose as `realmId`."""
-        return callback.get("realmId") or None
+        """Intuit's callback names the one company the user chose as `realmId`, a number."""
+        realm = callback.get("realmId") or None
+        if realm is not None and not realm.isdigit():
+            raise InvalidRequest("The callback's realmId is not a QuickBooks Online company id.")
+        return realm
 
     def granted_organisations(
         self, tokens: TokenSet, named_organisation: str | None = None
@@ -135,8 +143,10 @@ class QuickBooksOAuth:
             timeout=self._timeout,
         )
         if response.status_code in (401, 403):
-            raise AccessRevoked(
-                "QuickBooks Online does not grant access to that company; connect again."
+            # Just granted, so the tokens work: they do not reach the company named.
+            raise InvalidRequest(
+                f"QuickBooks Online did not grant access to company {realm}; connect again "
+                "and choose the company on QuickBooks' page."
             )
         if response.status_code != 200:
             errors = fault_errors(_json(response))
