@@ -45,8 +45,11 @@ class AlreadyConnected(Conflict):
     """An integration of the same app is already present for the tenant."""
 
     def __init__(self, app: str, existing_id: str) -> None:
+        # The catalogue imports this module; its name lookup is imported on use.
+        from chalicelib.domain.apps import app_name
+
         super().__init__(
-            f"An integration with {app} already exists ({existing_id}); "
+            f"An integration with {app_name(app)} already exists ({existing_id}); "
             "disconnect it before adding another."
         )
         self.existing_id = existing_id

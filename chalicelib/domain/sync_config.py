@@ -159,7 +159,7 @@ def config_problems(
             problems.append(
                 FieldProblem(
                     field,
-                    f"Account {code} ({account.name}) is a {account.account_class.lower()} "
+                    f"Account {code} ({account.name}) is {_a(account.account_class.lower())} "
                     "account; sales lines need a revenue account.",
                 )
             )
@@ -197,3 +197,8 @@ def config_problems(
             )
         )
     return problems
+
+
+def _a(word: str) -> str:
+    """The word with its indefinite article ("an expense", "a liability")."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"

@@ -196,6 +196,7 @@ def test_adding_the_same_app_twice_is_409_with_the_existing_id(api):
     body = assert_problem(response, 409)
     assert body["integration_id"] == first["id"]
     assert first["id"] in body["detail"]
+    assert body["detail"].startswith("An integration with Xero already exists")
 
 
 def test_each_tenant_may_add_its_own_xero(api):

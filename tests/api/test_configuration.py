@@ -174,7 +174,7 @@ def test_a_stale_if_match_is_412_and_changes_nothing(api, authorised):
     [
         ({"default_account_code": "999"}, "default_account_code", "does not exist"),
         ({"default_account_code": "210"}, "default_account_code", "archived"),
-        ({"default_account_code": "090"}, "default_account_code", "revenue"),
+        ({"default_account_code": "090"}, "default_account_code", "is an asset account"),
         ({"line_item_accounts": {"li_nope": "200"}}, "line_item_accounts.li_nope", "no line item"),
         ({"line_item_accounts": {LABOUR: "400"}}, f"line_item_accounts.{LABOUR}", "revenue"),
         (
