@@ -116,14 +116,14 @@ def match_in_app(
     *,
     app_id: str | None,
     app_name: str,
-    names_of_others: frozenset[str] = frozenset(),
+    names_being_matched: frozenset[str] = frozenset(),
 ) -> Match:
     """The app contact id a Loc8 customer is, among contacts found by its name or email.
 
     `app_id` is where Loc8 says the customer already lives in the app, if anywhere.
-    `names_of_others` are the normalised names of the other Loc8 customers being matched:
-    a contact with one of those names is that customer's, even if it shares this one's
-    email (two businesses billed through one accounts address).
+    `names_being_matched` are the normalised names of the Loc8 customers being matched
+    (this one's too): a contact with another of those names is that customer's, even if
+    it shares this one's email (two businesses billed through one accounts address).
     """
     if app_id is not None and any(c.id == app_id for c in candidates):
         return app_id, None
@@ -135,7 +135,7 @@ def match_in_app(
         and normalised_email(c.email) == email
         and (
             normalised_name(c.name) == normalised_name(customer.name)
-            or normalised_name(c.name) not in names_of_others
+            or normalised_name(c.name) not in names_being_matched
         )
     ]
     if len(by_email) == 1:

@@ -250,7 +250,7 @@ class CustomersSyncer:
         all_known = True
         profile = context.app.profile
         limit = profile.contact_name_max_length
-        names = [normalised_name(c.name[:limit]) for c in creates]
+        names = frozenset(normalised_name(c.name[:limit]) for c in creates)
         claimed: set[str] = set()
         for start in range(0, len(creates), profile.lookup_batch_size):
             context.check_budget()
@@ -290,19 +290,18 @@ class CustomersSyncer:
         context: SyncContext,
         customer: Loc8Customer,
         candidates: list[AppContact],
-        names: list[str],
+        names: frozenset[str],
     ) -> tuple[AppContact | None, str | None]:
         ref = customer.external_ref(context.integration.app)
         limit = context.app.profile.contact_name_max_length
         # The app holds the name as cut to its limit: match what it can hold.
         as_held = customer.model_copy(update={"name": customer.name[:limit]})
-        own = normalised_name(as_held.name)
         found, ambiguity = match_in_app(
             as_held,
             candidates,
             app_id=ref.external_id if ref else None,
             app_name=context.app_name,
-            names_of_others=frozenset(name for name in names if name != own),
+            names_being_matched=names,
         )
         by_id = {c.id: c for c in candidates}
         return (by_id[found] if found else None), ambiguity

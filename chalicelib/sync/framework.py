@@ -50,6 +50,10 @@ class SyncContext:
     record_errors_cap: int = 200
     # What a run reads once and several syncers use (e.g. the tax code lookup), by name.
     run_lookups: dict[str, Any] = field(default_factory=dict, init=False)
+    # Positions read or written in this run: one run per integration holds the slot, so
+    # what it last read or wrote is what the store holds (the worker reads every app
+    # position up front for `expect_changes_since`; the syncers then read them again).
+    _positions: dict[str, str | None] = field(default_factory=dict, init=False)
 
     @property
     def tenant_id(self) -> str:
@@ -92,10 +96,13 @@ class SyncContext:
             self.run.errors_truncated += 1
 
     def cursor(self, name: str) -> str | None:
-        return self.cursors.get(self.integration.id, name)
+        if name not in self._positions:
+            self._positions[name] = self.cursors.get(self.integration.id, name)
+        return self._positions[name]
 
     def save_cursor(self, name: str, value: str) -> None:
         self.cursors.put(self.integration.id, name, value)
+        self._positions[name] = value
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -112,7 +112,7 @@ def test_in_the_app_a_contact_named_as_another_loc8_customer_is_not_matched_by_e
         candidates,
         app_id=None,
         app_name="Books",
-        names_of_others=frozenset({"harbour strata 12"}),
+        names_being_matched=frozenset({"harbour strata 12", "harbour strata 14"}),
     )
     assert (found, why) == (None, None)  # created as itself
     own = customer("c1", "Harbour Strata 12", "accounts@strata.example")
@@ -121,7 +121,7 @@ def test_in_the_app_a_contact_named_as_another_loc8_customer_is_not_matched_by_e
         candidates,
         app_id=None,
         app_name="Books",
-        names_of_others=frozenset({"harbour strata 14"}),
+        names_being_matched=frozenset({"harbour strata 12", "harbour strata 14"}),
     ) == ("a1", None)
 
 
